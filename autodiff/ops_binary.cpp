@@ -1,0 +1,230 @@
+// Binary elementwise ops with NumPy broadcasting. Each functor gives y = f(a, b) and the two chain-rule terms
+// g * dy/da and g * dy/db as xtensor expressions. When an operand was broadcast, its term is summed over the
+// broadcast axes (kernels::sum_to): d/da sum_j f(a_bcast(j), ...) collects every position a was copied to.
+#include <cmath>
+
+#include "autodiff/kernels.h"
+#include "autodiff/tensor.h"
+#include "autodiff/xt_views.h"
+
+namespace ad {
+namespace {
+
+#define AD_BINARY(NAME, OPNAME, FWD, DA, DB)                                               \
+  struct NAME {                                                                            \
+    static constexpr const char* name = OPNAME;                                            \
+    template <class T, class A, class B>                                                   \
+    static auto f(const A& a, const B& b) {                                                \
+      return FWD;                                                                          \
+    }                                                                                      \
+    template <class T, class A, class B, class Y, class G>                                 \
+    static auto da(const A& a, const B& b, const Y& y, const G& g) {                       \
+      (void)a; (void)b; (void)y;                                                           \
+      return DA;                                                                           \
+    }                                                                                      \
+    template <class T, class A, class B, class Y, class G>                                 \
+    static auto db(const A& a, const B& b, const Y& y, const G& g) {                       \
+      (void)a; (void)b; (void)y;                                                           \
+      return DB;                                                                           \
+    }                                                                                      \
+  };
+
+AD_BINARY(Add, "add", a + b, g, g)
+AD_BINARY(Sub, "sub", a - b, g, -g)
+AD_BINARY(Mul, "mul", a * b, g * b, g * a)
+AD_BINARY(Div, "div", a / b, g / b, -g * y / b)  // d(a/b)/db = -a/b^2 = -y/b
+// d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a, taken as 0 where a = 0 (as PyTorch does).
+AD_BINARY(Pow, "pow", xt::pow(a, b), g * b * xt::pow(a, b - T(1)),
+          g * xt::where(xt::equal(a, T(0)), T(0), y * xt::log(a)))
+// At ties the gradient is split equally between the operands.
+AD_BINARY(Maximum, "maximum", xt::maximum(a, b),
+          xt::where(a > b, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))),
+          xt::where(b > a, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))))
+AD_BINARY(Minimum, "minimum", xt::minimum(a, b),
+          xt::where(a < b, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))),
+          xt::where(b < a, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))))
+#undef AD_BINARY
+
+template <class T, class F>
+class BinaryNode final : public Node<T> {
+ public:
+  const char* name() const override { return F::name; }
+  void backward() override {
+    const TensorImpl<T>& A = *this->in[0];
+    const TensorImpl<T>& B = *this->in[1];
+    const TensorImpl<T>& Y = *this->out;
+    T* ga = this->gin(0);
+    T* gb = this->gin(1);
+    if (A.shape == Y.shape && B.shape == Y.shape) {
+      const std::size_t n = Y.numel;
+      auto a = xv::flat(static_cast<const T*>(A.data), n);
+      auto b = xv::flat(static_cast<const T*>(B.data), n);
+      auto y = xv::flat(static_cast<const T*>(Y.data), n);
+      auto g = xv::flat(this->gout(), n);
+      if (ga) {
+        auto x = xv::flat(ga, n);
+        xt::noalias(x) += F::template da<T>(a, b, y, g);
+      }
+      if (gb) {
+        auto x = xv::flat(gb, n);
+        xt::noalias(x) += F::template db<T>(a, b, y, g);
+      }
+      return;
+    }
+    auto a = xv::nd(static_cast<const T*>(A.data), A.shape);
+    auto b = xv::nd(static_cast<const T*>(B.data), B.shape);
+    auto y = xv::nd(static_cast<const T*>(Y.data), Y.shape);
+    auto g = xv::nd(this->gout(), Y.shape);
+    T* tmp = nullptr;
+    auto scratch = [&]() {
+      if (!tmp) tmp = static_cast<T*>(pool_alloc(Y.numel * sizeof(T)));
+      return xv::nd(tmp, Y.shape);
+    };
+    if (ga) {
+      if (A.shape == Y.shape) {
+        auto x = xv::nd(ga, A.shape);
+        xt::noalias(x) += F::template da<T>(a, b, y, g);
+      } else {
+        auto s = scratch();
+        xt::noalias(s) = F::template da<T>(a, b, y, g);
+        kernels::sum_to(tmp, Y.shape, ga, A.shape);
+      }
+    }
+    if (gb) {
+      if (B.shape == Y.shape) {
+        auto x = xv::nd(gb, B.shape);
+        xt::noalias(x) += F::template db<T>(a, b, y, g);
+      } else {
+        auto s = scratch();
+        xt::noalias(s) = F::template db<T>(a, b, y, g);
+        kernels::sum_to(tmp, Y.shape, gb, B.shape);
+      }
+    }
+    if (tmp) pool_free(tmp, Y.numel * sizeof(T));
+  }
+};
+
+template <class T, class F>
+TensorT<T> binary(const TensorT<T>& lhs, const TensorT<T>& rhs) {
+  TensorImpl<T>& A = lhs.impl();
+  TensorImpl<T>& B = rhs.impl();
+  ImplRef<T> out;
+  if (A.shape == B.shape) {
+    out = TensorImpl<T>::create(A.shape);
+    const std::size_t n = A.numel;
+    auto y = xv::flat(out->data, n);
+    xt::noalias(y) =
+        F::template f<T>(xv::flat(static_cast<const T*>(A.data), n), xv::flat(static_cast<const T*>(B.data), n));
+  } else {
+    out = TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, F::name));
+    auto y = xv::nd(out->data, out->shape);
+    xt::noalias(y) = F::template f<T>(xv::nd(static_cast<const T*>(A.data), A.shape),
+                                      xv::nd(static_cast<const T*>(B.data), B.shape));
+  }
+  finish_op<T>(out.get(), F::name, {&A, &B});
+  if (should_record<T>({&A, &B})) attach_node<T>(out.get(), new BinaryNode<T, F>(), {&A, &B});
+  return TensorT<T>(std::move(out));
+}
+
+// Comparison: a 0/1 mask, no gradient.
+template <class T, class Cmp>
+TensorT<T> compare(const TensorT<T>& lhs, const TensorT<T>& rhs, const char* op, Cmp cmp) {
+  const TensorImpl<T>& A = lhs.impl();
+  const TensorImpl<T>& B = rhs.impl();
+  ImplRef<T> out = TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, op));
+  auto y = xv::nd(out->data, out->shape);
+  xt::noalias(y) = xt::where(cmp(xv::nd(static_cast<const T*>(A.data), A.shape),
+                                 xv::nd(static_cast<const T*>(B.data), B.shape)),
+                             T(1), T(0));
+  return TensorT<T>(std::move(out));
+}
+
+// where(c, a, b): y = c ? a : b. dy/da = [c], dy/db = [not c]; the condition gets no gradient.
+template <class T>
+class WhereNode final : public Node<T> {
+ public:
+  const char* name() const override { return "where"; }
+  void backward() override {
+    const TensorImpl<T>& C = *this->in[0];
+    const Shape& ys = this->out->shape;
+    auto c = xv::nd(static_cast<const T*>(C.data), C.shape);
+    auto g = xv::nd(this->gout(), ys);
+    T* tmp = static_cast<T*>(pool_alloc(this->out->numel * sizeof(T)));
+    auto s = xv::nd(tmp, ys);
+    for (std::size_t i = 1; i <= 2; ++i) {
+      T* gi = this->gin(i);
+      if (!gi) continue;
+      if (i == 1)
+        xt::noalias(s) = xt::where(xt::not_equal(c, T(0)), g, T(0));
+      else
+        xt::noalias(s) = xt::where(xt::not_equal(c, T(0)), T(0), g);
+      kernels::sum_to(tmp, ys, gi, this->in[i]->shape);
+    }
+    pool_free(tmp, this->out->numel * sizeof(T));
+  }
+};
+
+}  // namespace
+
+template <class T> TensorT<T> add(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Add>(a, b); }
+template <class T> TensorT<T> sub(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Sub>(a, b); }
+template <class T> TensorT<T> mul(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Mul>(a, b); }
+template <class T> TensorT<T> div(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Div>(a, b); }
+template <class T> TensorT<T> pow(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Pow>(a, b); }
+template <class T> TensorT<T> maximum(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Maximum>(a, b); }
+template <class T> TensorT<T> minimum(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Minimum>(a, b); }
+template <class T>
+TensorT<T> gt(const TensorT<T>& a, const TensorT<T>& b) {
+  return compare(a, b, "gt", [](const auto& x, const auto& y) { return xt::greater(x, y); });
+}
+template <class T>
+TensorT<T> lt(const TensorT<T>& a, const TensorT<T>& b) {
+  return compare(a, b, "lt", [](const auto& x, const auto& y) { return xt::less(x, y); });
+}
+template <class T>
+TensorT<T> ge(const TensorT<T>& a, const TensorT<T>& b) {
+  return compare(a, b, "ge", [](const auto& x, const auto& y) { return xt::greater_equal(x, y); });
+}
+template <class T>
+TensorT<T> le(const TensorT<T>& a, const TensorT<T>& b) {
+  return compare(a, b, "le", [](const auto& x, const auto& y) { return xt::less_equal(x, y); });
+}
+template <class T>
+TensorT<T> eq(const TensorT<T>& a, const TensorT<T>& b) {
+  return compare(a, b, "eq", [](const auto& x, const auto& y) { return xt::equal(x, y); });
+}
+
+template <class T>
+TensorT<T> where(const TensorT<T>& cond, const TensorT<T>& a, const TensorT<T>& b) {
+  TensorImpl<T>& C = cond.impl();
+  TensorImpl<T>& A = a.impl();
+  TensorImpl<T>& B = b.impl();
+  const Shape s = broadcast_shapes(broadcast_shapes(C.shape, A.shape, "where"), B.shape, "where");
+  ImplRef<T> out = TensorImpl<T>::create(s);
+  auto y = xv::nd(out->data, s);
+  xt::noalias(y) = xt::where(xt::not_equal(xv::nd(static_cast<const T*>(C.data), C.shape), T(0)),
+                             xv::nd(static_cast<const T*>(A.data), A.shape),
+                             xv::nd(static_cast<const T*>(B.data), B.shape));
+  finish_op<T>(out.get(), "where", {&A, &B});
+  if (should_record<T>({&A, &B})) attach_node<T>(out.get(), new WhereNode<T>(), {&C, &A, &B});
+  return TensorT<T>(std::move(out));
+}
+
+#define AD_INSTANTIATE(T)                                                                   \
+  template TensorT<T> add<T>(const TensorT<T>&, const TensorT<T>&);                         \
+  template TensorT<T> sub<T>(const TensorT<T>&, const TensorT<T>&);                         \
+  template TensorT<T> mul<T>(const TensorT<T>&, const TensorT<T>&);                         \
+  template TensorT<T> div<T>(const TensorT<T>&, const TensorT<T>&);                         \
+  template TensorT<T> pow<T>(const TensorT<T>&, const TensorT<T>&);                         \
+  template TensorT<T> maximum<T>(const TensorT<T>&, const TensorT<T>&);                     \
+  template TensorT<T> minimum<T>(const TensorT<T>&, const TensorT<T>&);                     \
+  template TensorT<T> gt<T>(const TensorT<T>&, const TensorT<T>&);                          \
+  template TensorT<T> lt<T>(const TensorT<T>&, const TensorT<T>&);                          \
+  template TensorT<T> ge<T>(const TensorT<T>&, const TensorT<T>&);                          \
+  template TensorT<T> le<T>(const TensorT<T>&, const TensorT<T>&);                          \
+  template TensorT<T> eq<T>(const TensorT<T>&, const TensorT<T>&);                          \
+  template TensorT<T> where<T>(const TensorT<T>&, const TensorT<T>&, const TensorT<T>&);
+AD_INSTANTIATE(float)
+AD_INSTANTIATE(double)
+
+}  // namespace ad

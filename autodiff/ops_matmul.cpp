@@ -1,0 +1,89 @@
+// Matrix product via BLAS. For Y = A B (per batch entry): dL/dA = G B^T and dL/dB = A^T G, computed with BLAS
+// transpose flags (no transposed copies) and beta = 1, so the products accumulate straight into the gradients.
+#include "autodiff/blas.h"
+#include "autodiff/tensor.h"
+
+namespace ad {
+namespace {
+
+// Problem geometry: `batch` products of (m x k) by (k x n); a_step/b_step are 0 when that operand is shared.
+struct Geometry {
+  std::size_t batch, m, n, k, a_step, b_step;
+};
+
+template <class T>
+class MatmulNode final : public Node<T> {
+ public:
+  explicit MatmulNode(Geometry g) : g_(g) {}
+  const char* name() const override { return "matmul"; }
+  void backward() override {
+    const T* A = this->in[0]->data;
+    const T* B = this->in[1]->data;
+    const T* G = this->gout();
+    T* gA = this->gin(0);
+    T* gB = this->gin(1);
+    const auto [batch, m, n, k, as, bs] = g_;
+    if (gA) {
+      if (bs == 0 && as != 0)  // B shared: all batch rows stacked form one (batch*m x n) product
+        blas::gemm<T>(false, true, batch * m, k, n, T(1), G, n, B, n, T(1), gA, k);
+      else
+        for (std::size_t i = 0; i < batch; ++i)  // gA_i += G_i B_i^T (shared A: sums over the batch)
+          blas::gemm<T>(false, true, m, k, n, T(1), G + i * m * n, n, B + i * bs, n, T(1), gA + i * as, k);
+    }
+    if (gB) {
+      if (bs == 0 && as != 0)  // gB += sum_i A_i^T G_i = A_stacked^T G_stacked
+        blas::gemm<T>(true, false, k, n, batch * m, T(1), A, k, G, n, T(1), gB, n);
+      else
+        for (std::size_t i = 0; i < batch; ++i)
+          blas::gemm<T>(true, false, k, n, m, T(1), A + i * as, k, G + i * m * n, n, T(1), gB + i * bs, n);
+    }
+  }
+
+ private:
+  Geometry g_;
+};
+
+}  // namespace
+
+template <class T>
+TensorT<T> matmul(const TensorT<T>& lhs, const TensorT<T>& rhs) {
+  TensorImpl<T>& A = lhs.impl();
+  TensorImpl<T>& B = rhs.impl();
+  const Shape& sa = A.shape;
+  const Shape& sb = B.shape;
+  auto fail = [&](const std::string& why) {
+    throw ShapeError("matmul: shapes " + sa.str() + " and " + sb.str() + " " + why);
+  };
+  if (sa.rank() == 0 || sb.rank() == 0) fail("include a scalar (rank 0); use * instead");
+  if (sa.rank() > 3 || sb.rank() > 3) fail("have rank above 3 (supported: 1-D, 2-D and batched 3-D operands)");
+  // A 1-D left operand is a row vector (1 x k), a 1-D right operand a column vector (k x 1); the unit dims are
+  // dropped from the result, as in NumPy.
+  const std::size_t ra = sa.rank(), rb = sb.rank();
+  const std::size_t m = ra == 1 ? 1 : sa[ra - 2], k = sa[ra - 1];
+  const std::size_t kb = rb == 1 ? sb[0] : sb[rb - 2], n = rb == 1 ? 1 : sb[rb - 1];
+  if (k != kb) fail("are not aligned: " + std::to_string(k) + " (last axis of the first) != " + std::to_string(kb) + " (" + (rb == 1 ? "size" : "second-to-last axis") + " of the second)");
+  const std::size_t ba = ra == 3 ? sa[0] : 0, bb = rb == 3 ? sb[0] : 0;
+  if (ba && bb && ba != bb) fail("have different batch sizes");
+  const std::size_t batch = ba ? ba : (bb ? bb : 1);
+  Shape os;
+  if (ba || bb) os.push_back(batch);
+  if (ra != 1) os.push_back(m);
+  if (rb != 1) os.push_back(n);
+  const Geometry g{batch, m, n, k, ba ? m * k : 0, bb ? k * n : 0};
+
+  ImplRef<T> out = TensorImpl<T>::create(os);
+  if (g.b_step == 0 && g.a_step != 0)
+    blas::gemm<T>(false, false, batch * m, n, k, T(1), A.data, k, B.data, n, T(0), out->data, n);
+  else
+    for (std::size_t i = 0; i < batch; ++i)
+      blas::gemm<T>(false, false, m, n, k, T(1), A.data + i * g.a_step, k, B.data + i * g.b_step, n, T(0),
+                    out->data + i * m * n, n);
+  finish_op<T>(out.get(), "matmul", {&A, &B});
+  if (should_record<T>({&A, &B})) attach_node<T>(out.get(), new MatmulNode<T>(g), {&A, &B});
+  return TensorT<T>(std::move(out));
+}
+
+template TensorT<float> matmul<float>(const TensorT<float>&, const TensorT<float>&);
+template TensorT<double> matmul<double>(const TensorT<double>&, const TensorT<double>&);
+
+}  // namespace ad

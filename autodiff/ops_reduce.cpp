@@ -1,0 +1,257 @@
+// Reductions: sum, max, log_softmax have their own rules; mean, min, softmax and logsumexp are composed from them.
+// Along an axis, a tensor is seen as (outer, n, inner): element (o, k, i) at (o n + k) inner + i, reduced over k.
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "autodiff/tensor.h"
+
+namespace ad {
+namespace {
+
+template <class T>
+Shape reduced_shape(const Shape& s, std::size_t axis, bool keepdims) {
+  Shape r;
+  for (std::size_t d = 0; d < s.rank(); ++d) {
+    if (d != axis)
+      r.push_back(s[d]);
+    else if (keepdims)
+      r.push_back(1);
+  }
+  return r;
+}
+
+// y = sum_i x_i: dy/dx_i = 1, so every x_i receives g.
+template <class T>
+class SumAllNode final : public Node<T> {
+ public:
+  const char* name() const override { return "sum"; }
+  void backward() override {
+    T* gx = this->gin(0);
+    if (!gx) return;
+    const T g = this->gout()[0];
+    const std::size_t n = this->in[0]->numel;
+    for (std::size_t i = 0; i < n; ++i) gx[i] += g;
+  }
+};
+
+// y_(o,i) = sum_k x_(o,k,i): each x_(o,k,i) receives g_(o,i).
+template <class T>
+class SumAxisNode final : public Node<T> {
+ public:
+  explicit SumAxisNode(AxisSplit s) : s_(s) {}
+  const char* name() const override { return "sum"; }
+  void backward() override {
+    T* gx = this->gin(0);
+    if (!gx) return;
+    const T* g = this->gout();
+    for (std::size_t o = 0; o < s_.outer; ++o)
+      for (std::size_t k = 0; k < s_.n; ++k) {
+        T* dst = gx + (o * s_.n + k) * s_.inner;
+        const T* src = g + o * s_.inner;
+        for (std::size_t i = 0; i < s_.inner; ++i) dst[i] += src[i];
+      }
+  }
+
+ private:
+  AxisSplit s_;
+};
+
+// y = x_m with m the (first) position of the maximum: the gradient goes to x_m only.
+template <class T>
+class MaxNode final : public Node<T> {
+ public:
+  explicit MaxNode(std::vector<std::size_t> argmax) : argmax_(std::move(argmax)) {}
+  const char* name() const override { return "max"; }
+  void backward() override {
+    T* gx = this->gin(0);
+    if (!gx) return;
+    const T* g = this->gout();
+    for (std::size_t j = 0; j < argmax_.size(); ++j) gx[argmax_[j]] += g[j];
+  }
+
+ private:
+  std::vector<std::size_t> argmax_;  // flat input index of the maximum, per output element
+};
+
+// y_k = x_k - log sum_j exp(x_j) along the axis. dy_k/dx_j = [k = j] - softmax_j, so
+// dL/dx_j = g_j - softmax_j * sum_k g_k, with softmax_j = exp(y_j).
+template <class T>
+class LogSoftmaxNode final : public Node<T> {
+ public:
+  explicit LogSoftmaxNode(AxisSplit s) : s_(s) {}
+  const char* name() const override { return "log_softmax"; }
+  void backward() override {
+    T* gx = this->gin(0);
+    if (!gx) return;
+    const T* g = this->gout();
+    const T* y = this->out->data;
+    for (std::size_t o = 0; o < s_.outer; ++o)
+      for (std::size_t i = 0; i < s_.inner; ++i) {
+        const std::size_t base = o * s_.n * s_.inner + i;
+        T gsum = 0;
+        for (std::size_t k = 0; k < s_.n; ++k) gsum += g[base + k * s_.inner];
+        for (std::size_t k = 0; k < s_.n; ++k) {
+          const std::size_t j = base + k * s_.inner;
+          gx[j] += g[j] - std::exp(y[j]) * gsum;
+        }
+      }
+  }
+
+ private:
+  AxisSplit s_;
+};
+
+template <class T>
+void require_nonempty(const TensorImpl<T>& x, const char* op) {
+  if (x.numel == 0) throw ValueError(std::string(op) + ": the input (shape " + x.shape.str() + ") is empty");
+}
+
+}  // namespace
+
+template <class T>
+TensorT<T> sum(const TensorT<T>& a) {
+  TensorImpl<T>& x = a.impl();
+  ImplRef<T> out = TensorImpl<T>::create(Shape{});
+  T s = 0;
+  const T* p = x.data;
+  const std::size_t n = x.numel;
+#pragma omp simd reduction(+ : s)
+  for (std::size_t i = 0; i < n; ++i) s += p[i];
+  out->data[0] = s;
+  finish_op<T>(out.get(), "sum", {&x});
+  if (should_record<T>({&x})) attach_node<T>(out.get(), new SumAllNode<T>(), {&x});
+  return TensorT<T>(std::move(out));
+}
+
+template <class T>
+TensorT<T> sum(const TensorT<T>& a, int axis, bool keepdims) {
+  TensorImpl<T>& x = a.impl();
+  const std::size_t ax = normalize_axis(axis, x.shape.rank(), "sum");
+  const AxisSplit s = split_at(x.shape, ax);
+  ImplRef<T> out = TensorImpl<T>::create(reduced_shape<T>(x.shape, ax, keepdims));
+  T* y = out->data;
+  for (std::size_t o = 0; o < s.outer; ++o) {
+    T* dst = y + o * s.inner;
+    const T* src = x.data + o * s.n * s.inner;
+    if (s.inner == 1) {
+      T acc = 0;
+#pragma omp simd reduction(+ : acc)
+      for (std::size_t k = 0; k < s.n; ++k) acc += src[k];
+      dst[0] = acc;
+      continue;
+    }
+    for (std::size_t i = 0; i < s.inner; ++i) dst[i] = 0;
+    for (std::size_t k = 0; k < s.n; ++k)
+      for (std::size_t i = 0; i < s.inner; ++i) dst[i] += src[k * s.inner + i];
+  }
+  finish_op<T>(out.get(), "sum", {&x});
+  if (should_record<T>({&x})) attach_node<T>(out.get(), new SumAxisNode<T>(s), {&x});
+  return TensorT<T>(std::move(out));
+}
+
+template <class T>
+TensorT<T> mean(const TensorT<T>& a) {
+  require_nonempty(a.impl(), "mean");
+  return mul_scalar(sum(a), T(1) / static_cast<T>(a.numel()));
+}
+
+template <class T>
+TensorT<T> mean(const TensorT<T>& a, int axis, bool keepdims) {
+  const std::size_t ax = normalize_axis(axis, a.dim(), "mean");
+  if (a.shape()[ax] == 0) throw ValueError("mean: axis " + std::to_string(axis) + " of shape " + a.shape().str() + " is empty");
+  return mul_scalar(sum(a, axis, keepdims), T(1) / static_cast<T>(a.shape()[ax]));
+}
+
+template <class T>
+TensorT<T> max(const TensorT<T>& a) {
+  TensorImpl<T>& x = a.impl();
+  require_nonempty(x, "max");
+  std::size_t m = 0;
+  for (std::size_t i = 1; i < x.numel; ++i)
+    if (x.data[i] > x.data[m]) m = i;
+  ImplRef<T> out = TensorImpl<T>::create(Shape{});
+  out->data[0] = x.data[m];
+  if (should_record<T>({&x})) attach_node<T>(out.get(), new MaxNode<T>({m}), {&x});
+  return TensorT<T>(std::move(out));
+}
+
+template <class T>
+TensorT<T> max(const TensorT<T>& a, int axis, bool keepdims) {
+  TensorImpl<T>& x = a.impl();
+  const std::size_t ax = normalize_axis(axis, x.shape.rank(), "max");
+  const AxisSplit s = split_at(x.shape, ax);
+  if (s.n == 0) throw ValueError("max: axis " + std::to_string(axis) + " of shape " + x.shape.str() + " is empty");
+  ImplRef<T> out = TensorImpl<T>::create(reduced_shape<T>(x.shape, ax, keepdims));
+  const bool record = should_record<T>({&x});
+  std::vector<std::size_t> argmax(record ? out->numel : 0);
+  for (std::size_t o = 0; o < s.outer; ++o)
+    for (std::size_t i = 0; i < s.inner; ++i) {
+      std::size_t best = o * s.n * s.inner + i;
+      for (std::size_t k = 1; k < s.n; ++k) {
+        const std::size_t j = (o * s.n + k) * s.inner + i;
+        if (x.data[j] > x.data[best]) best = j;
+      }
+      out->data[o * s.inner + i] = x.data[best];
+      if (record) argmax[o * s.inner + i] = best;
+    }
+  if (record) attach_node<T>(out.get(), new MaxNode<T>(std::move(argmax)), {&x});
+  return TensorT<T>(std::move(out));
+}
+
+template <class T> TensorT<T> min(const TensorT<T>& a) { return neg(max(neg(a))); }
+template <class T> TensorT<T> min(const TensorT<T>& a, int axis, bool keepdims) { return neg(max(neg(a), axis, keepdims)); }
+
+template <class T>
+TensorT<T> log_softmax(const TensorT<T>& a, int axis) {
+  TensorImpl<T>& x = a.impl();
+  const std::size_t ax = normalize_axis(axis, x.shape.rank(), "log_softmax");
+  const AxisSplit s = split_at(x.shape, ax);
+  if (s.n == 0) throw ValueError("log_softmax: axis " + std::to_string(axis) + " of shape " + x.shape.str() + " is empty");
+  ImplRef<T> out = TensorImpl<T>::create(x.shape);
+  T* y = out->data;
+  for (std::size_t o = 0; o < s.outer; ++o)
+    for (std::size_t i = 0; i < s.inner; ++i) {
+      const std::size_t base = o * s.n * s.inner + i;
+      T m = -std::numeric_limits<T>::infinity();
+      for (std::size_t k = 0; k < s.n; ++k) m = std::max(m, x.data[base + k * s.inner]);
+      if (!std::isfinite(m)) m = 0;  // all -inf (or an inf): keep the arithmetic below well defined
+      T z = 0;
+      for (std::size_t k = 0; k < s.n; ++k) z += std::exp(x.data[base + k * s.inner] - m);
+      const T lse = m + std::log(z);
+      for (std::size_t k = 0; k < s.n; ++k) y[base + k * s.inner] = x.data[base + k * s.inner] - lse;
+    }
+  finish_op<T>(out.get(), "log_softmax", {&x});
+  if (should_record<T>({&x})) attach_node<T>(out.get(), new LogSoftmaxNode<T>(s), {&x});
+  return TensorT<T>(std::move(out));
+}
+
+template <class T>
+TensorT<T> softmax(const TensorT<T>& a, int axis) {
+  return exp(log_softmax(a, axis));
+}
+
+template <class T>
+TensorT<T> logsumexp(const TensorT<T>& a, int axis, bool keepdims) {
+  // m is a constant shift (detached): logsumexp(x) = m + log sum exp(x - m) for any m; the max avoids overflow.
+  const TensorT<T> m = max(a, axis, /*keepdims=*/true).detach();
+  TensorT<T> r = add(log(sum(exp(sub(a, m)), axis, /*keepdims=*/true)), m);
+  return keepdims ? r : squeeze(r, axis);
+}
+
+#define AD_INSTANTIATE(T)                                           \
+  template TensorT<T> sum<T>(const TensorT<T>&);                    \
+  template TensorT<T> sum<T>(const TensorT<T>&, int, bool);         \
+  template TensorT<T> mean<T>(const TensorT<T>&);                   \
+  template TensorT<T> mean<T>(const TensorT<T>&, int, bool);        \
+  template TensorT<T> max<T>(const TensorT<T>&);                    \
+  template TensorT<T> max<T>(const TensorT<T>&, int, bool);         \
+  template TensorT<T> min<T>(const TensorT<T>&);                    \
+  template TensorT<T> min<T>(const TensorT<T>&, int, bool);         \
+  template TensorT<T> log_softmax<T>(const TensorT<T>&, int);       \
+  template TensorT<T> softmax<T>(const TensorT<T>&, int);           \
+  template TensorT<T> logsumexp<T>(const TensorT<T>&, int, bool);
+AD_INSTANTIATE(float)
+AD_INSTANTIATE(double)
+
+}  // namespace ad

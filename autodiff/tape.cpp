@@ -1,0 +1,129 @@
+#include "autodiff/tape.h"
+
+#include <string>
+
+#include "autodiff/error.h"
+#include "autodiff/pool.h"
+#include "autodiff/ref.h"
+
+namespace ad {
+
+struct Tape {
+  std::vector<NodeBase*> nodes;  // creation order; nullptr where a node has been destroyed
+  std::size_t live = 0;
+
+  void compact() {
+    std::size_t j = 0;
+    for (NodeBase* n : nodes)
+      if (n) {
+        n->tape_index = j;
+        nodes[j++] = n;
+      }
+    nodes.resize(j);
+  }
+};
+
+namespace {
+
+// The tape pointer is trivially destructible so that nodes destroyed during static destruction (a global tensor)
+// can still check it; the owning guard deletes the tape at thread exit only if no node is left on it.
+thread_local Tape* t_tape = nullptr;
+struct TapeGuard {
+  ~TapeGuard() {
+    if (t_tape && t_tape->live == 0) {
+      delete t_tape;
+      t_tape = nullptr;
+    }
+  }
+};
+thread_local TapeGuard t_guard;
+thread_local bool t_grad_enabled = true;
+thread_local bool t_anomaly = false;
+thread_local std::uint64_t t_epoch = 0;
+
+Tape& local_tape() {
+  if (!t_tape) {
+    (void)&t_guard;  // make sure the guard is constructed on this thread
+    t_tape = new Tape;
+  }
+  return *t_tape;
+}
+
+}  // namespace
+
+NodeBase::NodeBase() = default;
+
+NodeBase::~NodeBase() {
+  if (!owner) return;
+  Tape& tp = *owner;
+  tp.nodes[tape_index] = nullptr;
+  --tp.live;
+  while (!tp.nodes.empty() && tp.nodes.back() == nullptr) tp.nodes.pop_back();
+}
+
+void* NodeBase::operator new(std::size_t bytes) { return pool_alloc(bytes); }
+void NodeBase::operator delete(void* p, std::size_t bytes) noexcept { pool_free(p, bytes); }
+
+bool grad_enabled() noexcept { return t_grad_enabled; }
+NoGradGuard::NoGradGuard() : prev_(t_grad_enabled) { t_grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { t_grad_enabled = prev_; }
+
+bool anomaly_enabled() noexcept { return t_anomaly; }
+void set_anomaly_enabled(bool on) noexcept { t_anomaly = on; }
+AnomalyGuard::AnomalyGuard(bool on) : prev_(t_anomaly) { t_anomaly = on; }
+AnomalyGuard::~AnomalyGuard() { t_anomaly = prev_; }
+
+std::size_t live_nodes() noexcept { return t_tape ? t_tape->live : 0; }
+
+namespace detail {
+
+void tape_record(NodeBase* n) {
+  Tape& tp = local_tape();
+  // Long-lived nodes early on the tape leave holes behind them; compact when holes dominate.
+  if (tp.nodes.size() >= 1024 && tp.nodes.size() >= 2 * tp.live) tp.compact();
+  n->tape_index = tp.nodes.size();
+  tp.nodes.push_back(n);
+  n->owner = &tp;
+  ++tp.live;
+}
+
+std::uint64_t current_epoch() noexcept { return t_epoch; }
+std::uint64_t begin_backward() { return ++t_epoch; }
+
+void run_backward(NodeBase* root, bool retain_graph) {
+  Tape& tp = local_tape();
+  if (root->owner != &tp)
+    throw GraphError("backward: the graph was recorded on another thread; graphs are per thread");
+  const std::uint64_t epoch = t_epoch;
+  thread_local std::vector<NodeBase*> reached;
+  reached.clear();
+  // Reverse creation order is a valid order for the chain rule: every consumer of a tensor was created after it.
+  for (std::size_t i = root->tape_index + 1; i-- > 0;) {
+    NodeBase* n = tp.nodes[i];
+    if (!n || n->reach_epoch != epoch) continue;  // not an ancestor of root
+    if (n->released)
+      throw GraphError(std::string("backward: trying to backpropagate through the graph a second time: the saved "
+                                   "tensors of '") +
+                       n->name() + "' were released by the first backward; call backward(retain_graph=true) "
+                                   "the first time if you need to backpropagate twice");
+    n->apply();
+    if (t_anomaly) n->check_input_grads();
+    n->free_output_grad();
+    reached.push_back(n);
+  }
+  if (retain_graph) return;
+  // Release after the loop: dropping saved inputs can destroy other nodes of this graph.
+  thread_local std::vector<RefCounted*> bin;
+  bin.clear();
+  for (NodeBase* n : reached) {
+    n->released = true;
+    n->release_saved(bin);
+  }
+  reached.clear();
+  for (RefCounted* p : bin)
+    if (p) p->release();
+  bin.clear();
+}
+
+}  // namespace detail
+}  // namespace ad

@@ -1,0 +1,88 @@
+// The tape: every operation on tensors that require gradients appends a node, in creation order.
+//
+// Creation order is a topological order of the graph (a node's inputs exist before it), so backward() is a plain
+// reverse loop over the tape from the output's node down to the first node: no recursion, no sort. Nodes whose
+// output received no gradient in the current backward pass are skipped (they are not ancestors of the output).
+// The tape is per thread: each thread records and differentiates its own graphs.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace ad {
+
+class RefCounted;
+
+// One recorded operation. Owned by the tensor it produced; registered on its thread's tape while alive.
+class NodeBase {
+ public:
+  NodeBase();
+  NodeBase(const NodeBase&) = delete;
+  NodeBase& operator=(const NodeBase&) = delete;
+  virtual ~NodeBase();
+
+  // One step of the reverse pass: checks the saved inputs were not modified in place, then applies the op's
+  // chain rule (reads the gradient of its output, accumulates += into its inputs' gradients).
+  virtual void apply() = 0;
+  // The op's name as users know it ("mul", "matmul", ...), used in error messages.
+  virtual const char* name() const = 0;
+  // Moves the references this node holds (its saved inputs) into `bin`, so they can be dropped after the pass.
+  virtual void release_saved(std::vector<RefCounted*>& bin) = 0;
+  // Called after backward(): frees the output's gradient unless the user asked to retain it.
+  virtual void free_output_grad() = 0;
+  // Anomaly mode: throws AnomalyError if backward() wrote a NaN or Inf into an input gradient.
+  virtual void check_input_grads() const = 0;
+
+  static void* operator new(std::size_t bytes);
+  static void operator delete(void* p, std::size_t bytes) noexcept;
+
+  std::uint64_t reach_epoch = 0;  // == current backward epoch when the output received a gradient
+  std::size_t tape_index = 0;     // position on the tape (kept up to date when the tape is compacted)
+  bool released = false;          // saved tensors dropped after a backward without retain_graph
+  struct Tape* owner = nullptr;   // the tape (thread) this node is recorded on
+};
+
+// Whether operations are recorded now on this thread (false inside a NoGradGuard).
+bool grad_enabled() noexcept;
+
+// Scope guard: nothing is recorded while it lives (like torch.no_grad()). Nests.
+class NoGradGuard {
+ public:
+  NoGradGuard();
+  ~NoGradGuard();
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool prev_;
+};
+
+// Anomaly detection (like torch.autograd.detect_anomaly): every forward output and every gradient written in
+// backward is checked for NaN/Inf, and the first op that produced one is named in an AnomalyError.
+bool anomaly_enabled() noexcept;
+void set_anomaly_enabled(bool on) noexcept;
+class AnomalyGuard {
+ public:
+  explicit AnomalyGuard(bool on = true);
+  ~AnomalyGuard();
+  AnomalyGuard(const AnomalyGuard&) = delete;
+  AnomalyGuard& operator=(const AnomalyGuard&) = delete;
+
+ private:
+  bool prev_;
+};
+
+// Number of nodes alive on this thread's tape (0 once every graph has been released or dropped).
+std::size_t live_nodes() noexcept;
+
+namespace detail {
+void tape_record(NodeBase* n);
+// The current backward pass number on this thread; a gradient stamped with another number is stale.
+std::uint64_t current_epoch() noexcept;
+// Runs the reverse loop from `root` (whose output gradient is already seeded); releases the graph unless
+// retain_graph. Starts a new epoch: call begin_backward() first and seed with its result.
+std::uint64_t begin_backward();
+void run_backward(NodeBase* root, bool retain_graph);
+}  // namespace detail
+
+}  // namespace ad

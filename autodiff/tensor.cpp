@@ -1,0 +1,305 @@
+#include "autodiff/tensor.h"
+
+#include <algorithm>
+#include <cstring>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "autodiff/random.h"
+
+namespace ad {
+
+std::mt19937_64& generator() {
+  thread_local std::mt19937_64 gen(5489u);
+  return gen;
+}
+void manual_seed(unsigned long long seed) { generator().seed(seed); }
+
+template <class T>
+TensorImpl<T>& TensorT<T>::impl() const {
+  if (!impl_) throw ValueError("operation on an undefined tensor (default-constructed or moved-from)");
+  return *impl_;
+}
+
+// ---- Factories ----------------------------------------------------------------------------------------------------
+
+template <class T>
+TensorT<T> TensorT<T>::empty(const Shape& shape, bool requires_grad) {
+  TensorT t(TensorImpl<T>::create(shape));
+  t.impl_->requires_grad = requires_grad;
+  return t;
+}
+
+template <class T>
+TensorT<T> TensorT<T>::full(const Shape& shape, T value, bool requires_grad) {
+  TensorT t = empty(shape, requires_grad);
+  std::fill(t.impl_->data, t.impl_->data + t.impl_->numel, value);
+  return t;
+}
+
+template <class T>
+TensorT<T> TensorT<T>::zeros(const Shape& shape, bool requires_grad) {
+  return full(shape, T(0), requires_grad);
+}
+template <class T>
+TensorT<T> TensorT<T>::ones(const Shape& shape, bool requires_grad) {
+  return full(shape, T(1), requires_grad);
+}
+template <class T>
+TensorT<T> TensorT<T>::scalar(T value, bool requires_grad) {
+  return full(Shape{}, value, requires_grad);
+}
+
+template <class T>
+TensorT<T> TensorT<T>::from(const std::vector<T>& values, const Shape& shape, bool requires_grad) {
+  if (values.size() != shape.numel())
+    throw ShapeError("from: " + std::to_string(values.size()) + " values do not fill shape " + shape.str() + " (" +
+                     std::to_string(shape.numel()) + " elements)");
+  TensorT t = empty(shape, requires_grad);
+  std::copy(values.begin(), values.end(), t.impl_->data);
+  return t;
+}
+
+template <class T>
+TensorT<T> TensorT<T>::from(std::initializer_list<T> values, bool requires_grad) {
+  return from(std::vector<T>(values), Shape{values.size()}, requires_grad);
+}
+
+template <class T>
+TensorT<T> TensorT<T>::arange(std::size_t n) {
+  TensorT t = empty(Shape{n});
+  for (std::size_t i = 0; i < n; ++i) t.impl_->data[i] = static_cast<T>(i);
+  return t;
+}
+
+template <class T>
+TensorT<T> TensorT<T>::eye(std::size_t n) {
+  TensorT t = zeros(Shape{n, n});
+  for (std::size_t i = 0; i < n; ++i) t.impl_->data[i * n + i] = T(1);
+  return t;
+}
+
+template <class T>
+TensorT<T> TensorT<T>::randn(const Shape& shape, bool requires_grad) {
+  return normal(shape, T(0), T(1), requires_grad);
+}
+template <class T>
+TensorT<T> TensorT<T>::rand(const Shape& shape, bool requires_grad) {
+  return uniform(shape, T(0), T(1), requires_grad);
+}
+
+template <class T>
+TensorT<T> TensorT<T>::uniform(const Shape& shape, T lo, T hi, bool requires_grad) {
+  if (!(lo <= hi)) throw ValueError("uniform: lower bound " + std::to_string(lo) + " exceeds upper bound " + std::to_string(hi));
+  TensorT t = empty(shape, requires_grad);
+  std::uniform_real_distribution<T> d(lo, hi);
+  for (std::size_t i = 0; i < t.impl_->numel; ++i) t.impl_->data[i] = d(generator());
+  return t;
+}
+
+template <class T>
+TensorT<T> TensorT<T>::normal(const Shape& shape, T mean, T stddev, bool requires_grad) {
+  if (!(stddev >= 0)) throw ValueError("normal: standard deviation must be >= 0, got " + std::to_string(stddev));
+  TensorT t = empty(shape, requires_grad);
+  std::normal_distribution<T> d(mean, stddev);
+  for (std::size_t i = 0; i < t.impl_->numel; ++i) t.impl_->data[i] = d(generator());
+  return t;
+}
+
+// ---- Inspection ---------------------------------------------------------------------------------------------------
+
+template <class T>
+std::size_t TensorT<T>::size(int axis) const {
+  return shape()[normalize_axis(axis, dim(), "size")];
+}
+
+template <class T>
+T* TensorT<T>::mutable_data() {
+  ++impl().version();
+  return impl_->data;
+}
+
+template <class T>
+T TensorT<T>::item() const {
+  if (numel() != 1)
+    throw ValueError("item: the tensor has " + std::to_string(numel()) + " elements (shape " + shape().str() + "), not 1");
+  return impl_->data[0];
+}
+
+template <class T>
+T TensorT<T>::at(std::initializer_list<std::size_t> index) const {
+  const Shape& s = shape();
+  if (index.size() != s.rank())
+    throw IndexError("at: " + std::to_string(index.size()) + " indices given for a tensor of shape " + s.str());
+  std::size_t off = 0, d = 0;
+  for (std::size_t i : index) {
+    if (i >= s[d])
+      throw IndexError("at: index " + std::to_string(i) + " is out of range for axis " + std::to_string(d) +
+                       " of size " + std::to_string(s[d]) + " (shape " + s.str() + ")");
+    off = off * s[d] + i;
+    ++d;
+  }
+  return impl_->data[off];
+}
+
+template <class T>
+std::vector<T> TensorT<T>::to_vector() const {
+  return std::vector<T>(data(), data() + numel());
+}
+
+template <class T>
+std::string TensorT<T>::str() const {
+  std::ostringstream os;
+  os << *this;
+  return os.str();
+}
+
+template <class T>
+std::ostream& operator<<(std::ostream& os, const TensorT<T>& t) {
+  if (!t.defined()) return os << "tensor(undefined)";
+  os << "tensor([";
+  const std::size_t n = t.numel(), shown = std::min<std::size_t>(n, 20);
+  for (std::size_t i = 0; i < shown; ++i) os << (i ? ", " : "") << std::setprecision(6) << t.data()[i];
+  if (shown < n) os << ", ...";
+  os << "], shape=" << t.shape().str();
+  if (!t.grad_fn_name().empty())
+    os << ", grad_fn=<" << t.grad_fn_name() << ">";
+  else if (t.requires_grad())
+    os << ", requires_grad=true";
+  return os << ")";
+}
+
+// ---- Autograd -----------------------------------------------------------------------------------------------------
+
+template <class T>
+TensorT<T>& TensorT<T>::requires_grad_(bool on) {
+  if (!impl().is_leaf())
+    throw GraphError("requires_grad_: only leaf tensors can change requires_grad; this one was produced by '" +
+                     grad_fn_name() + "' (use detach() to make a leaf)");
+  impl_->requires_grad = on;
+  return *this;
+}
+
+template <class T>
+TensorT<T> TensorT<T>::grad() const {
+  return TensorT(impl().grad);
+}
+
+template <class T>
+void TensorT<T>::zero_grad(bool set_to_none) {
+  TensorImpl<T>& x = impl();
+  if (!x.grad) return;
+  if (set_to_none)
+    x.grad.reset();
+  else
+    std::memset(x.grad->data, 0, x.numel * sizeof(T));
+}
+
+template <class T>
+void TensorT<T>::retain_grad() {
+  if (!impl().requires_grad) throw GraphError("retain_grad: the tensor does not require grad");
+  impl_->retains_grad = true;
+}
+
+template <class T>
+std::string TensorT<T>::grad_fn_name() const {
+  const TensorImpl<T>& x = impl();
+  return x.grad_fn ? x.grad_fn->name() : "";
+}
+
+template <class T>
+void TensorT<T>::backward(bool retain_graph) const {
+  const TensorImpl<T>& x = impl();
+  if (x.numel != 1)
+    throw GraphError("backward: grad can be implicitly created only for one-element outputs; this tensor has shape " +
+                     x.shape.str() + ", pass a seed gradient of that shape");
+  backward(TensorT::ones(x.shape), retain_graph);
+}
+
+template <class T>
+void TensorT<T>::backward(const TensorT& seed, bool retain_graph) const {
+  TensorImpl<T>& x = impl();
+  if (!x.requires_grad)
+    throw GraphError("backward: the tensor (shape " + x.shape.str() +
+                     ") does not require grad and has no grad_fn: no input of its computation requires grad, or "
+                     "it was computed under no_grad");
+  if (seed.shape() != x.shape)
+    throw ShapeError("backward: seed gradient of shape " + seed.shape().str() + " does not match the tensor's shape " +
+                     x.shape.str());
+  detail::begin_backward();
+  T* g = grad_buffer(&x);
+  const T* s = seed.data();
+  for (std::size_t i = 0; i < x.numel; ++i) g[i] += s[i];
+  if (x.grad_fn) detail::run_backward(x.grad_fn, retain_graph);
+}
+
+template <class T>
+TensorT<T> TensorT<T>::detach() const {
+  const TensorImpl<T>& x = impl();
+  return TensorT(TensorImpl<T>::view_of(const_cast<TensorImpl<T>*>(&x), x.shape));
+}
+
+template <class T>
+TensorT<T> TensorT<T>::clone() const {
+  // Composed: y = x + 0 copies the values and routes the gradient back to x unchanged.
+  return add_scalar(*this, T(0));
+}
+
+template <class T>
+TensorT<T>& TensorT<T>::fill_(T value) {
+  T* p = mutable_data();
+  std::fill(p, p + numel(), value);
+  return *this;
+}
+
+template <class T>
+TensorT<T>& TensorT<T>::copy_(const TensorT& src) {
+  if (src.shape() != shape())
+    throw ShapeError("copy_: source shape " + src.shape().str() + " differs from destination shape " + shape().str());
+  std::memmove(mutable_data(), src.data(), numel() * sizeof(T));
+  return *this;
+}
+
+template <class T>
+TensorT<T> TensorT<T>::reshape(std::initializer_list<long> dims) const {
+  Shape s;
+  std::size_t known = 1;
+  int infer = -1, i = 0;
+  for (long d : dims) {
+    if (d == -1) {
+      if (infer >= 0) throw ShapeError("reshape: only one dimension can be -1");
+      infer = i;
+      s.push_back(1);
+    } else if (d < 0) {
+      throw ShapeError("reshape: invalid dimension " + std::to_string(d));
+    } else {
+      s.push_back(static_cast<std::size_t>(d));
+      known *= static_cast<std::size_t>(d);
+    }
+    ++i;
+  }
+  if (infer >= 0) {
+    if (known == 0 || numel() % known != 0)
+      throw ShapeError("reshape: cannot infer the -1 dimension: " + std::to_string(numel()) +
+                       " elements (shape " + shape().str() + ") are not a multiple of " + std::to_string(known));
+    s[static_cast<std::size_t>(infer)] = numel() / known;
+  }
+  return ad::reshape(*this, s);
+}
+
+template <class T>
+TensorT<T> TensorT<T>::rows(std::size_t begin, std::size_t end) const {
+  if (dim() == 0) throw IndexError("rows: a rank-0 tensor has no rows");
+  if (begin > end || end > shape()[0])
+    throw IndexError("rows: range [" + std::to_string(begin) + ", " + std::to_string(end) +
+                     ") is out of bounds for " + std::to_string(shape()[0]) + " rows (shape " + shape().str() + ")");
+  return narrow(*this, 0, begin, end - begin);
+}
+
+template class TensorT<float>;
+template class TensorT<double>;
+template std::ostream& operator<<(std::ostream&, const TensorT<float>&);
+template std::ostream& operator<<(std::ostream&, const TensorT<double>&);
+
+}  // namespace ad

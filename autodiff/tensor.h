@@ -1,0 +1,250 @@
+// TensorT<T>: an n-dimensional array that records the operations applied to it, so that backward() can compute
+// gradients by reverse-mode automatic differentiation. `Tensor` (float) is for training, `TensorD` (double) for
+// gradient checks. Handles are cheap to copy and share their storage, like torch::Tensor.
+//
+//   auto x = Tensor::randn({3, 4}, /*requires_grad=*/true);
+//   auto w = Tensor::randn({4, 2}, true);
+//   auto y = (relu(matmul(x, w) + 1.0f) * x.sum()).pow(2).mean();
+//   y.backward();
+//   x.grad(); w.grad();   // d y / d x, d y / d w, same shapes as x and w
+#pragma once
+#include <cstddef>
+#include <initializer_list>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "autodiff/tensor_impl.h"
+
+namespace ad {
+
+template <class T>
+class TensorT;
+
+// ---- Operations (free functions; each records a node when an input requires grad) ----------------------------
+// Binary elementwise ops broadcast their operands like NumPy; the backward pass sums over broadcast axes.
+template <class T> TensorT<T> add(const TensorT<T>& a, const TensorT<T>& b);
+template <class T> TensorT<T> sub(const TensorT<T>& a, const TensorT<T>& b);
+template <class T> TensorT<T> mul(const TensorT<T>& a, const TensorT<T>& b);
+template <class T> TensorT<T> div(const TensorT<T>& a, const TensorT<T>& b);
+template <class T> TensorT<T> pow(const TensorT<T>& a, const TensorT<T>& b);  // a^b, needs a > 0 where b varies
+template <class T> TensorT<T> maximum(const TensorT<T>& a, const TensorT<T>& b);
+template <class T> TensorT<T> minimum(const TensorT<T>& a, const TensorT<T>& b);
+// Comparisons give 0/1 masks that carry no gradient.
+template <class T> TensorT<T> gt(const TensorT<T>& a, const TensorT<T>& b);
+template <class T> TensorT<T> lt(const TensorT<T>& a, const TensorT<T>& b);
+template <class T> TensorT<T> ge(const TensorT<T>& a, const TensorT<T>& b);
+template <class T> TensorT<T> le(const TensorT<T>& a, const TensorT<T>& b);
+template <class T> TensorT<T> eq(const TensorT<T>& a, const TensorT<T>& b);
+// where(cond, a, b) = cond != 0 ? a : b, elementwise with broadcasting of all three; no gradient flows to cond.
+template <class T> TensorT<T> where(const TensorT<T>& cond, const TensorT<T>& a, const TensorT<T>& b);
+
+// Ops with a scalar operand.
+template <class T> TensorT<T> add_scalar(const TensorT<T>& a, T s);   // a + s
+template <class T> TensorT<T> mul_scalar(const TensorT<T>& a, T s);   // a * s
+template <class T> TensorT<T> rsub_scalar(T s, const TensorT<T>& a);  // s - a
+template <class T> TensorT<T> rdiv_scalar(T s, const TensorT<T>& a);  // s / a
+template <class T> TensorT<T> pow(const TensorT<T>& a, T p);          // a^p
+template <class T> TensorT<T> pow(T s, const TensorT<T>& b);          // s^b, s > 0
+
+// Unary elementwise ops.
+template <class T> TensorT<T> neg(const TensorT<T>& a);
+template <class T> TensorT<T> exp(const TensorT<T>& a);
+template <class T> TensorT<T> log(const TensorT<T>& a);
+template <class T> TensorT<T> sqrt(const TensorT<T>& a);
+template <class T> TensorT<T> abs(const TensorT<T>& a);
+template <class T> TensorT<T> sin(const TensorT<T>& a);
+template <class T> TensorT<T> cos(const TensorT<T>& a);
+template <class T> TensorT<T> tanh(const TensorT<T>& a);
+template <class T> TensorT<T> sigmoid(const TensorT<T>& a);
+template <class T> TensorT<T> relu(const TensorT<T>& a);
+template <class T> TensorT<T> leaky_relu(const TensorT<T>& a, T negative_slope = T(0.01));
+template <class T> TensorT<T> elu(const TensorT<T>& a, T alpha = T(1));
+// softplus(x) = log(1 + exp(beta x)) / beta, computed as x where beta x > threshold (as in PyTorch).
+template <class T> TensorT<T> softplus(const TensorT<T>& a, T beta = T(1), T threshold = T(20));
+// clamp(x, lo, hi) = min(max(x, lo), hi); the gradient is 1 where lo <= x <= hi, else 0.
+template <class T> TensorT<T> clamp(const TensorT<T>& a, T lo, T hi);
+template <class T> TensorT<T> clip(const TensorT<T>& a, T lo, T hi) { return clamp(a, lo, hi); }
+// Heaviside step H(x) = x > 0 ? 1 : 0. Forward-only: its derivative is taken as 0 everywhere (perceptrons).
+template <class T> TensorT<T> heaviside(const TensorT<T>& a);
+
+// Matrix product. 2-D x 2-D, 1-D x 2-D (vector-matrix), 2-D x 1-D, 1-D x 1-D (dot), and batched 3-D x 3-D,
+// 3-D x 2-D, 2-D x 3-D (the matrix is shared across the batch).
+template <class T> TensorT<T> matmul(const TensorT<T>& a, const TensorT<T>& b);
+
+// Shape ops. reshape/flatten/squeeze/unsqueeze share storage with their input (views); the others copy.
+template <class T> TensorT<T> reshape(const TensorT<T>& a, const Shape& shape);
+template <class T> TensorT<T> flatten(const TensorT<T>& a, int start_axis = 0, int end_axis = -1);
+template <class T> TensorT<T> squeeze(const TensorT<T>& a, int axis);
+template <class T> TensorT<T> unsqueeze(const TensorT<T>& a, int axis);
+template <class T> TensorT<T> permute(const TensorT<T>& a, const std::vector<std::size_t>& axes);
+template <class T> TensorT<T> transpose(const TensorT<T>& a, int axis0, int axis1);
+template <class T> TensorT<T> transpose(const TensorT<T>& a);  // swaps the last two axes (a 1-D tensor is kept)
+template <class T> TensorT<T> broadcast_to(const TensorT<T>& a, const Shape& shape);
+// Elements start .. start+length-1 along `axis`.
+template <class T> TensorT<T> narrow(const TensorT<T>& a, int axis, std::size_t start, std::size_t length);
+// Entry `index` along `axis`, which is removed from the shape.
+template <class T> TensorT<T> select(const TensorT<T>& a, int axis, std::size_t index);
+// Gathers the given entries along `axis` (e.g. the rows of a mini-batch); indices may repeat.
+template <class T> TensorT<T> index_select(const TensorT<T>& a, int axis, const std::vector<std::size_t>& indices);
+template <class T> TensorT<T> concat(const std::vector<TensorT<T>>& parts, int axis = 0);
+template <class T> TensorT<T> stack(const std::vector<TensorT<T>>& parts, int axis = 0);
+
+// Reductions over all elements (rank-0 result) or along one axis (keepdims keeps it with size 1).
+template <class T> TensorT<T> sum(const TensorT<T>& a);
+template <class T> TensorT<T> sum(const TensorT<T>& a, int axis, bool keepdims = false);
+template <class T> TensorT<T> mean(const TensorT<T>& a);
+template <class T> TensorT<T> mean(const TensorT<T>& a, int axis, bool keepdims = false);
+// max: the gradient flows to the first maximal element.
+template <class T> TensorT<T> max(const TensorT<T>& a);
+template <class T> TensorT<T> max(const TensorT<T>& a, int axis, bool keepdims = false);
+template <class T> TensorT<T> min(const TensorT<T>& a);
+template <class T> TensorT<T> min(const TensorT<T>& a, int axis, bool keepdims = false);
+// log(sum(exp(a))) along axis, computed stably as m + log(sum(exp(a - m))) with m the (constant) max.
+template <class T> TensorT<T> logsumexp(const TensorT<T>& a, int axis, bool keepdims = false);
+// log_softmax(a)_i = a_i - logsumexp(a); fused, stable. softmax = exp(log_softmax).
+template <class T> TensorT<T> log_softmax(const TensorT<T>& a, int axis = -1);
+template <class T> TensorT<T> softmax(const TensorT<T>& a, int axis = -1);
+
+// ---- The tensor handle -------------------------------------------------------------------------------------------
+template <class T>
+class TensorT {
+ public:
+  using value_type = T;
+
+  // An undefined tensor (defined() is false), like a default torch::Tensor.
+  TensorT() = default;
+  explicit TensorT(ImplRef<T> impl) : impl_(std::move(impl)) {}
+
+  // Factories. requires_grad makes the result a leaf whose gradient backward() accumulates.
+  static TensorT empty(const Shape& shape, bool requires_grad = false);  // uninitialised values
+  static TensorT zeros(const Shape& shape, bool requires_grad = false);
+  static TensorT ones(const Shape& shape, bool requires_grad = false);
+  static TensorT full(const Shape& shape, T value, bool requires_grad = false);
+  static TensorT scalar(T value, bool requires_grad = false);  // rank 0
+  static TensorT from(const std::vector<T>& values, const Shape& shape, bool requires_grad = false);
+  static TensorT from(std::initializer_list<T> values, bool requires_grad = false);  // rank 1
+  static TensorT arange(std::size_t n);  // 0, 1, ..., n-1
+  static TensorT eye(std::size_t n);
+  // Random values from this thread's generator (seed it with manual_seed for reproducible runs).
+  static TensorT randn(const Shape& shape, bool requires_grad = false);  // N(0, 1)
+  static TensorT rand(const Shape& shape, bool requires_grad = false);   // U[0, 1)
+  static TensorT uniform(const Shape& shape, T lo, T hi, bool requires_grad = false);
+  static TensorT normal(const Shape& shape, T mean, T stddev, bool requires_grad = false);
+
+  // ---- Inspection
+  bool defined() const { return static_cast<bool>(impl_); }
+  const Shape& shape() const { return impl().shape; }
+  std::size_t dim() const { return impl().shape.rank(); }
+  std::size_t size(int axis) const;
+  std::size_t numel() const { return impl().numel; }
+  const T* data() const { return impl().data; }
+  // Pointer for writing values in place (optimizers, data loading). Bumps the version counter, so a graph that
+  // saved this tensor refuses to backpropagate through stale values.
+  T* mutable_data();
+  T item() const;                                   // the value of a one-element tensor
+  T at(std::initializer_list<std::size_t> index) const;  // bounds-checked element access
+  std::vector<T> to_vector() const;
+  std::string str() const;  // "tensor([...], shape=[2, 3], grad_fn=<mul>)"
+
+  // ---- Autograd
+  bool requires_grad() const { return impl().requires_grad; }
+  // Makes a leaf tensor require (or stop requiring) a gradient. Throws GraphError on a non-leaf.
+  TensorT& requires_grad_(bool on = true);
+  bool is_leaf() const { return impl().is_leaf(); }
+  // The accumulated gradient (undefined until backward reaches this tensor; for a non-leaf only if
+  // retain_grad() was called before backward).
+  TensorT grad() const;
+  // Sets the gradient to zero (keeps the buffer), or drops it when set_to_none.
+  void zero_grad(bool set_to_none = false);
+  void retain_grad();
+  // Name of the op that produced this tensor, "" for leaves and constants.
+  std::string grad_fn_name() const;
+  // Reverse pass from this one-element tensor (seed 1). Throws GraphError if the tensor has more than one
+  // element (pass a seed of its shape), does not require grad, or its graph was already released.
+  void backward(bool retain_graph = false) const;
+  void backward(const TensorT& seed, bool retain_graph = false) const;
+  // A tensor sharing this one's values but cut from the graph (requires_grad false).
+  TensorT detach() const;
+  // A copy of the values that stays in the graph (gradient flows back to this tensor).
+  TensorT clone() const;
+
+  // ---- In-place (no gradient recorded; used by optimizers and initialisers)
+  TensorT& fill_(T value);
+  TensorT& copy_(const TensorT& src);  // same shape required
+
+  // ---- Method forms of the free functions
+  TensorT exp() const { return ad::exp(*this); }
+  TensorT log() const { return ad::log(*this); }
+  TensorT sqrt() const { return ad::sqrt(*this); }
+  TensorT abs() const { return ad::abs(*this); }
+  TensorT tanh() const { return ad::tanh(*this); }
+  TensorT sigmoid() const { return ad::sigmoid(*this); }
+  TensorT relu() const { return ad::relu(*this); }
+  TensorT pow(T p) const { return ad::pow(*this, p); }
+  TensorT pow(const TensorT& p) const { return ad::pow(*this, p); }
+  TensorT clamp(T lo, T hi) const { return ad::clamp(*this, lo, hi); }
+  TensorT sum() const { return ad::sum(*this); }
+  TensorT sum(int axis, bool keepdims = false) const { return ad::sum(*this, axis, keepdims); }
+  TensorT mean() const { return ad::mean(*this); }
+  TensorT mean(int axis, bool keepdims = false) const { return ad::mean(*this, axis, keepdims); }
+  TensorT max() const { return ad::max(*this); }
+  TensorT max(int axis, bool keepdims = false) const { return ad::max(*this, axis, keepdims); }
+  TensorT min() const { return ad::min(*this); }
+  TensorT min(int axis, bool keepdims = false) const { return ad::min(*this, axis, keepdims); }
+  TensorT softmax(int axis = -1) const { return ad::softmax(*this, axis); }
+  TensorT log_softmax(int axis = -1) const { return ad::log_softmax(*this, axis); }
+  TensorT logsumexp(int axis, bool keepdims = false) const { return ad::logsumexp(*this, axis, keepdims); }
+  TensorT matmul(const TensorT& b) const { return ad::matmul(*this, b); }
+  TensorT reshape(const Shape& s) const { return ad::reshape(*this, s); }
+  // Reshape with one dimension given as -1 (inferred from the number of elements).
+  TensorT reshape(std::initializer_list<long> dims) const;
+  TensorT view(std::initializer_list<long> dims) const { return reshape(dims); }
+  TensorT flatten(int start_axis = 0, int end_axis = -1) const { return ad::flatten(*this, start_axis, end_axis); }
+  TensorT t() const { return ad::transpose(*this); }
+  TensorT transpose(int a0, int a1) const { return ad::transpose(*this, a0, a1); }
+  TensorT squeeze(int axis) const { return ad::squeeze(*this, axis); }
+  TensorT unsqueeze(int axis) const { return ad::unsqueeze(*this, axis); }
+  // Rows begin .. end-1 along axis 0 (a mini-batch slice).
+  TensorT rows(std::size_t begin, std::size_t end) const;
+  TensorT index(const std::vector<std::size_t>& rows) const { return ad::index_select(*this, 0, rows); }
+  TensorT operator[](std::size_t i) const { return ad::select(*this, 0, i); }
+
+  // ---- Operators (a scalar on either side converts to T)
+  friend TensorT operator+(const TensorT& a, const TensorT& b) { return ad::add(a, b); }
+  friend TensorT operator-(const TensorT& a, const TensorT& b) { return ad::sub(a, b); }
+  friend TensorT operator*(const TensorT& a, const TensorT& b) { return ad::mul(a, b); }
+  friend TensorT operator/(const TensorT& a, const TensorT& b) { return ad::div(a, b); }
+  friend TensorT operator-(const TensorT& a) { return ad::neg(a); }
+  friend TensorT operator+(const TensorT& a, T s) { return ad::add_scalar(a, s); }
+  friend TensorT operator+(T s, const TensorT& a) { return ad::add_scalar(a, s); }
+  friend TensorT operator-(const TensorT& a, T s) { return ad::add_scalar(a, T(-s)); }
+  friend TensorT operator-(T s, const TensorT& a) { return ad::rsub_scalar(s, a); }
+  friend TensorT operator*(const TensorT& a, T s) { return ad::mul_scalar(a, s); }
+  friend TensorT operator*(T s, const TensorT& a) { return ad::mul_scalar(a, s); }
+  friend TensorT operator/(const TensorT& a, T s) { return ad::mul_scalar(a, T(1) / s); }
+  friend TensorT operator/(T s, const TensorT& a) { return ad::rdiv_scalar(s, a); }
+  friend TensorT operator>(const TensorT& a, const TensorT& b) { return ad::gt(a, b); }
+  friend TensorT operator<(const TensorT& a, const TensorT& b) { return ad::lt(a, b); }
+  friend TensorT operator>=(const TensorT& a, const TensorT& b) { return ad::ge(a, b); }
+  friend TensorT operator<=(const TensorT& a, const TensorT& b) { return ad::le(a, b); }
+
+  // Internal access for op implementations.
+  TensorImpl<T>& impl() const;
+  TensorImpl<T>* impl_ptr() const { return impl_.get(); }
+  const ImplRef<T>& impl_ref() const { return impl_; }
+
+ private:
+  ImplRef<T> impl_;
+};
+
+template <class T>
+std::ostream& operator<<(std::ostream& os, const TensorT<T>& t);
+
+// Seeds this thread's random generator (randn, rand, initialisers, dropout, shuffling).
+void manual_seed(unsigned long long seed);
+
+using Tensor = TensorT<float>;
+using TensorD = TensorT<double>;
+
+}  // namespace ad

@@ -1,0 +1,100 @@
+// TensorImpl: the storage, shape and autograd state behind a Tensor handle; Node<T>: a recorded op on T tensors.
+// Internal header: users work with TensorT (tensor.h); op implementations use these types.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "autodiff/error.h"
+#include "autodiff/pool.h"
+#include "autodiff/ref.h"
+#include "autodiff/shape.h"
+#include "autodiff/tape.h"
+
+namespace ad {
+
+template <class T>
+class Node;
+
+template <class T>
+class TensorImpl final : public RefCounted {
+ public:
+  // A tensor with uninitialised storage taken from the pool.
+  static Ref<TensorImpl> create(const Shape& shape);
+  // A tensor of shape `shape` sharing the storage of `base` (same number of elements): reshape, flatten.
+  static Ref<TensorImpl> view_of(TensorImpl* base, const Shape& shape);
+  ~TensorImpl() override;
+
+  static void* operator new(std::size_t bytes) { return pool_alloc(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { pool_free(p, bytes); }
+
+  // Version counter of the storage, bumped by in-place writes; a node checks that the tensors it saved were not
+  // modified between forward and backward (their gradient would silently be wrong otherwise).
+  std::uint32_t& version() { return base ? base->version_ : version_; }
+  bool is_leaf() const { return grad_fn == nullptr; }
+
+  Shape shape;
+  std::size_t numel = 0;
+  T* data = nullptr;
+  Ref<TensorImpl> base;       // storage owner when this is a view
+  Ref<TensorImpl> grad;       // d(output)/d(this), same shape; created by backward
+  Node<T>* grad_fn = nullptr; // the op that produced this tensor (owned); null for leaves and constants
+  std::uint64_t grad_epoch = 0;
+  bool requires_grad = false;
+  bool retains_grad = false;  // keep the gradient of a non-leaf after backward (retain_grad())
+
+ private:
+  TensorImpl() = default;
+  std::uint32_t version_ = 0;
+};
+
+template <class T>
+using ImplRef = Ref<TensorImpl<T>>;
+
+// Gradient buffer of `t` for the current backward pass, created zero-filled on first use in the pass
+// (leaves keep accumulating across passes, as in PyTorch, until zero_grad()).
+template <class T>
+T* grad_buffer(TensorImpl<T>* t);
+
+// Throws AnomalyError naming `op` if any of the n values is NaN or Inf.
+template <class T>
+void check_finite(const T* p, std::size_t n, const char* what, const char* op);
+
+// A recorded op on tensors of scalar type T. Subclasses store their parameters and implement backward().
+template <class T>
+class Node : public NodeBase {
+ public:
+  static constexpr std::size_t kMaxInputs = 3;
+
+  void apply() final;
+  // The op's chain rule: accumulate d(loss)/d(input i) += d(loss)/d(out) * d(out)/d(input i) via gout()/gin(i).
+  virtual void backward() = 0;
+  void release_saved(std::vector<RefCounted*>& bin) override;
+  void free_output_grad() override;
+  void check_input_grads() const override;
+
+  TensorImpl<T>* out = nullptr;  // the tensor this node produced (which owns the node)
+  std::array<ImplRef<T>, kMaxInputs> in;
+  std::array<std::uint32_t, kMaxInputs> in_version{};
+  std::size_t n_in = 0;
+
+ protected:
+  // Gradient of the output (valid during backward()).
+  const T* gout() const { return out->grad->data; }
+  // Gradient buffer of input i, or nullptr when that input does not need a gradient.
+  T* gin(std::size_t i) const;
+};
+
+// Creates the output of an op: when recording (grad mode on and some input requires grad), `node` is attached to
+// the output, given the inputs, and appended to the tape; otherwise `node` is deleted and nothing is recorded.
+// In anomaly mode the output is checked for NaN/Inf (after the caller filled it: see finish_op).
+template <class T>
+bool should_record(std::initializer_list<const TensorImpl<T>*> inputs);
+template <class T>
+void attach_node(TensorImpl<T>* out, Node<T>* node, std::initializer_list<TensorImpl<T>*> inputs);
+// Anomaly mode check of a freshly computed forward output (no-op otherwise).
+template <class T>
+void finish_op(const TensorImpl<T>* out, const char* op, std::initializer_list<const TensorImpl<T>*> inputs);
+
+}  // namespace ad
