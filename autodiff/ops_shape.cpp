@@ -223,7 +223,12 @@ TensorT<T> transpose(const TensorT<T>& a) {
 template <class T>
 TensorT<T> broadcast_to(const TensorT<T>& a, const Shape& shape) {
   const Shape& s = a.shape();
-  if (s.rank() > shape.rank() || broadcast_shapes(s, shape, "broadcast_to") != shape)
+  bool ok = s.rank() <= shape.rank();
+  for (std::size_t i = 0; ok && i < s.rank(); ++i) {
+    const std::size_t target = shape[i + shape.rank() - s.rank()];
+    ok = s[i] == target || s[i] == 1;
+  }
+  if (!ok)
     throw ShapeError("broadcast_to: a tensor of shape " + s.str() + " cannot be broadcast to shape " + shape.str());
   return gather_op(a, shape, broadcast_strides(s, shape), "broadcast_to");
 }

@@ -1,0 +1,61 @@
+// Helpers for gradient-checking ops over random shapes (double precision).
+#pragma once
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "autodiff/autodiff.h"
+
+namespace ad::testing {
+
+inline std::mt19937_64& rng() {
+  static std::mt19937_64 g(20261123);
+  return g;
+}
+
+inline std::size_t rand_int(std::size_t lo, std::size_t hi) {  // inclusive
+  return std::uniform_int_distribution<std::size_t>(lo, hi)(rng());
+}
+
+// A random shape of rank in [min_rank, max_rank], each dimension in [1, 4], with size-1 dimensions common.
+inline Shape random_shape(std::size_t min_rank = 0, std::size_t max_rank = 3) {
+  Shape s;
+  const std::size_t r = rand_int(min_rank, max_rank);
+  for (std::size_t i = 0; i < r; ++i) s.push_back(rand_int(0, 3) == 0 ? 1 : rand_int(1, 4));
+  return s;
+}
+
+// A shape that broadcasts with s: some leading axes dropped, some axes set to 1.
+inline Shape broadcast_partner(const Shape& s) {
+  const std::size_t drop = rand_int(0, s.rank());
+  Shape p;
+  for (std::size_t i = drop; i < s.rank(); ++i) p.push_back(rand_int(0, 2) == 0 ? 1 : s[i]);
+  return p;
+}
+
+// Values uniform in [lo, hi], kept at least `margin` away from each point in `avoid` (kinks of relu, abs, ...).
+inline TensorD random_input(const Shape& s, double lo, double hi, std::vector<double> avoid = {}, double margin = 0.02) {
+  TensorD t = TensorD::uniform(s, lo, hi);
+  double* p = t.mutable_data();
+  for (std::size_t i = 0; i < t.numel(); ++i)
+    for (double a : avoid)
+      if (std::abs(p[i] - a) < margin) p[i] = a + (p[i] < a ? -margin : margin);
+  t.requires_grad_(true);
+  return t;
+}
+
+using Fn = std::function<TensorD(const std::vector<TensorD>&)>;
+
+inline void expect_gradcheck(const Fn& f, const std::vector<TensorD>& inputs, const std::string& what) {
+  GradcheckResult r = gradcheck<double>(f, inputs);
+  std::string shapes;
+  for (const auto& x : inputs) shapes += x.shape().str() + " ";
+  INFO(what << " with input shapes " << shapes);
+  CHECK_MESSAGE(r.ok, r.report);
+  CHECK(r.checked > 0);
+}
+
+}  // namespace ad::testing
