@@ -10,9 +10,12 @@
 namespace ad {
 namespace {
 
-#define AD_BINARY(NAME, OPNAME, FWD, DA, DB)                                               \
+// ARITH: the formulas use only + - * /, so they also apply to plain scalars, and same-shape operands are
+// processed by a plain loop over the same formula (no xtensor adaptor set-up: the cost that dominates tiny ops).
+#define AD_BINARY(NAME, OPNAME, ARITH, FWD, DA, DB)                                        \
   struct NAME {                                                                            \
     static constexpr const char* name = OPNAME;                                            \
+    static constexpr bool arith = ARITH;                                                   \
     template <class T, class A, class B>                                                   \
     static auto f(const A& a, const B& b) {                                                \
       return FWD;                                                                          \
@@ -29,18 +32,18 @@ namespace {
     }                                                                                      \
   };
 
-AD_BINARY(Add, "add", a + b, g, g)
-AD_BINARY(Sub, "sub", a - b, g, -g)
-AD_BINARY(Mul, "mul", a * b, g * b, g * a)
-AD_BINARY(Div, "div", a / b, g / b, -g * y / b)  // d(a/b)/db = -a/b^2 = -y/b
+AD_BINARY(Add, "add", true, a + b, g, g)
+AD_BINARY(Sub, "sub", true, a - b, g, -g)
+AD_BINARY(Mul, "mul", true, a * b, g * b, g * a)
+AD_BINARY(Div, "div", true, a / b, g / b, -g * y / b)  // d(a/b)/db = -a/b^2 = -y/b
 // d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a, taken as 0 where a = 0 (as PyTorch does).
-AD_BINARY(Pow, "pow", xt::pow(a, b), g * b * xt::pow(a, b - T(1)),
+AD_BINARY(Pow, "pow", false, xt::pow(a, b), g * b * xt::pow(a, b - T(1)),
           g * xt::where(xt::equal(a, T(0)), T(0), y * xt::log(a)))
 // At ties the gradient is split equally between the operands.
-AD_BINARY(Maximum, "maximum", xt::maximum(a, b),
+AD_BINARY(Maximum, "maximum", false, xt::maximum(a, b),
           xt::where(a > b, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))),
           xt::where(b > a, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))))
-AD_BINARY(Minimum, "minimum", xt::minimum(a, b),
+AD_BINARY(Minimum, "minimum", false, xt::minimum(a, b),
           xt::where(a < b, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))),
           xt::where(b < a, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))))
 #undef AD_BINARY
@@ -57,6 +60,14 @@ class BinaryNode final : public Node<T> {
     T* gb = this->gin(1);
     if (A.shape == Y.shape && B.shape == Y.shape) {
       const std::size_t n = Y.numel;
+      if constexpr (F::arith) {
+        const T *a = A.data, *b = B.data, *y = Y.data, *g = this->gout();
+        if (ga)
+          for (std::size_t i = 0; i < n; ++i) ga[i] += F::template da<T>(a[i], b[i], y[i], g[i]);
+        if (gb)
+          for (std::size_t i = 0; i < n; ++i) gb[i] += F::template db<T>(a[i], b[i], y[i], g[i]);
+        return;
+      }
       auto a = xv::flat(static_cast<const T*>(A.data), n);
       auto b = xv::flat(static_cast<const T*>(B.data), n);
       auto y = xv::flat(static_cast<const T*>(Y.data), n);
@@ -112,9 +123,15 @@ TensorT<T> binary(const TensorT<T>& lhs, const TensorT<T>& rhs) {
   if (A.shape == B.shape) {
     out = TensorImpl<T>::create(A.shape);
     const std::size_t n = A.numel;
+    if constexpr (F::arith) {
+      const T *a = A.data, *b = B.data;
+      T* y = out->data;
+      for (std::size_t i = 0; i < n; ++i) y[i] = F::template f<T>(a[i], b[i]);
+    } else {
     auto y = xv::flat(out->data, n);
     xt::noalias(y) =
         F::template f<T>(xv::flat(static_cast<const T*>(A.data), n), xv::flat(static_cast<const T*>(B.data), n));
+    }
   } else {
     out = TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, F::name));
     auto y = xv::nd(out->data, out->shape);

@@ -14,9 +14,12 @@ struct Params {
   T a = 0, b = 0;
 };
 
-#define AD_UNARY(NAME, OPNAME, FWD, BWD)                                                \
+// ARITH: the formulas use only + - * / and p, so they also apply to plain scalars; such ops run as a plain
+// loop over the same formula (no xtensor adaptor set-up, which dominates the cost of tiny tensors).
+#define AD_UNARY(NAME, OPNAME, FWD, BWD, ARITH)                                         \
   struct NAME {                                                                         \
     static constexpr const char* name = OPNAME;                                         \
+    static constexpr bool arith = ARITH;                                                \
     template <class X, class P>                                                         \
     static auto f(const X& x, const P& p) {                                             \
       using T = typename P::value_type;                                                 \
@@ -34,30 +37,30 @@ struct Params {
   };
 
 // name, op name, y = f(x), dL/dx = g * dy/dx
-AD_UNARY(Neg, "neg", -x, -g)
-AD_UNARY(Exp, "exp", xt::exp(x), g * y)                                   // (e^x)' = e^x
-AD_UNARY(Log, "log", xt::log(x), g / x)                                   // (ln x)' = 1/x
-AD_UNARY(Sqrt, "sqrt", xt::sqrt(x), g * T(0.5) / y)                       // (sqrt x)' = 1/(2 sqrt x)
-AD_UNARY(Abs, "abs", xt::abs(x), g * xt::sign(x))                         // |x|' = sign(x), 0 at 0
-AD_UNARY(Sin, "sin", xt::sin(x), g * xt::cos(x))
-AD_UNARY(Cos, "cos", xt::cos(x), -g * xt::sin(x))
-AD_UNARY(Tanh, "tanh", xt::tanh(x), g * (T(1) - y * y))                   // tanh' = 1 - tanh^2
-AD_UNARY(Sigmoid, "sigmoid", T(1) / (T(1) + xt::exp(-x)), g * y * (T(1) - y))  // s' = s (1 - s)
-AD_UNARY(Relu, "relu", xt::where(x > T(0), x, T(0)), xt::where(x > T(0), g, T(0)))
-AD_UNARY(LeakyRelu, "leaky_relu", xt::where(x > T(0), x, p.a * x), xt::where(x > T(0), g, p.a * g))
+AD_UNARY(Neg, "neg", -x, -g, true)
+AD_UNARY(Exp, "exp", xt::exp(x), g * y, false)                                   // (e^x)' = e^x
+AD_UNARY(Log, "log", xt::log(x), g / x, false)                                   // (ln x)' = 1/x
+AD_UNARY(Sqrt, "sqrt", xt::sqrt(x), g * T(0.5) / y, false)                // (sqrt x)' = 1/(2 sqrt x)
+AD_UNARY(Abs, "abs", xt::abs(x), g * xt::sign(x), false)                         // |x|' = sign(x), 0 at 0
+AD_UNARY(Sin, "sin", xt::sin(x), g * xt::cos(x), false)
+AD_UNARY(Cos, "cos", xt::cos(x), -g * xt::sin(x), false)
+AD_UNARY(Tanh, "tanh", xt::tanh(x), g * (T(1) - y * y), false)                   // tanh' = 1 - tanh^2
+AD_UNARY(Sigmoid, "sigmoid", T(1) / (T(1) + xt::exp(-x)), g * y * (T(1) - y), false)  // s' = s (1 - s)
+AD_UNARY(Relu, "relu", xt::where(x > T(0), x, T(0)), xt::where(x > T(0), g, T(0)), false)
+AD_UNARY(LeakyRelu, "leaky_relu", xt::where(x > T(0), x, p.a * x), xt::where(x > T(0), g, p.a * g), false)
 // elu(x) = x for x > 0, a (e^x - 1) otherwise; for x <= 0 the derivative a e^x = y + a.
-AD_UNARY(Elu, "elu", xt::where(x > T(0), x, p.a * (xt::exp(x) - T(1))), xt::where(x > T(0), g, g * (y + p.a)))
+AD_UNARY(Elu, "elu", xt::where(x > T(0), x, p.a * (xt::exp(x) - T(1))), xt::where(x > T(0), g, g * (y + p.a)), false)
 // softplus(x) = log(1 + e^{bx}) / b, = x above the threshold; its derivative is sigmoid(bx).
 AD_UNARY(Softplus, "softplus", xt::where(p.a * x > p.b, x, xt::log1p(xt::exp(p.a * x)) / p.a),
-         xt::where(p.a * x > p.b, g, g / (T(1) + xt::exp(-p.a * x))))
+         xt::where(p.a * x > p.b, g, g / (T(1) + xt::exp(-p.a * x))), false)
 AD_UNARY(Clamp, "clamp", xt::clip(x, p.a, p.b),
-         xt::where(xt::greater_equal(x, p.a) && xt::less_equal(x, p.b), g, T(0)))
-AD_UNARY(AddScalar, "add", x + p.a, g)
-AD_UNARY(MulScalar, "mul", x * p.a, g * p.a)
-AD_UNARY(RSubScalar, "sub", p.a - x, -g)
-AD_UNARY(RDivScalar, "div", p.a / x, -g * y / x)                          // (s/x)' = -s/x^2 = -y/x
-AD_UNARY(PowScalar, "pow", xt::pow(x, p.a), g * p.a * xt::pow(x, p.a - T(1)))  // (x^p)' = p x^(p-1)
-AD_UNARY(ScalarPow, "pow", xt::exp(x * p.a), g * y * p.a)                 // (s^x)' = s^x ln s, p.a = ln s
+         xt::where(xt::greater_equal(x, p.a) && xt::less_equal(x, p.b), g, T(0)), false)
+AD_UNARY(AddScalar, "add", x + p.a, g, true)
+AD_UNARY(MulScalar, "mul", x * p.a, g * p.a, true)
+AD_UNARY(RSubScalar, "sub", p.a - x, -g, true)
+AD_UNARY(RDivScalar, "div", p.a / x, -g * y / x, true)                          // (s/x)' = -s/x^2 = -y/x
+AD_UNARY(PowScalar, "pow", xt::pow(x, p.a), g * p.a * xt::pow(x, p.a - T(1)), false)  // (x^p)' = p x^(p-1)
+AD_UNARY(ScalarPow, "pow", xt::exp(x * p.a), g * y * p.a, false)                 // (s^x)' = s^x ln s, p.a = ln s
 #undef AD_UNARY
 
 template <class T, class F>
@@ -69,6 +72,11 @@ class UnaryNode final : public Node<T> {
     T* ga = this->gin(0);
     if (!ga) return;
     const std::size_t n = this->out->numel;
+    if constexpr (F::arith) {
+      const T *x = this->in[0]->data, *y = this->out->data, *g = this->gout();
+      for (std::size_t i = 0; i < n; ++i) ga[i] += F::df(x[i], y[i], g[i], p_);
+      return;
+    }
     auto xga = xv::flat(ga, n);
     xt::noalias(xga) += F::df(xv::flat(static_cast<const T*>(this->in[0]->data), n),
                               xv::flat(static_cast<const T*>(this->out->data), n), xv::flat(this->gout(), n), p_);
@@ -83,8 +91,14 @@ TensorT<T> unary(const TensorT<T>& a, Params<T> p = {}) {
   TensorImpl<T>& x = a.impl();
   ImplRef<T> out = TensorImpl<T>::create(x.shape);
   const std::size_t n = x.numel;
-  auto xo = xv::flat(out->data, n);
-  xt::noalias(xo) = F::f(xv::flat(static_cast<const T*>(x.data), n), p);
+  if constexpr (F::arith) {
+    const T* xs = x.data;
+    T* ys = out->data;
+    for (std::size_t i = 0; i < n; ++i) ys[i] = F::f(xs[i], p);
+  } else {
+    auto xo = xv::flat(out->data, n);
+    xt::noalias(xo) = F::f(xv::flat(static_cast<const T*>(x.data), n), p);
+  }
   finish_op<T>(out.get(), F::name, {&x});
   if (should_record<T>({&x})) attach_node<T>(out.get(), new UnaryNode<T, F>(p), {&x});
   return TensorT<T>(std::move(out));

@@ -33,13 +33,6 @@ std::string Shape::str() const {
   return s + "]";
 }
 
-bool operator==(const Shape& a, const Shape& b) {
-  if (a.rank_ != b.rank_) return false;
-  for (std::size_t i = 0; i < a.rank_; ++i)
-    if (a.dims_[i] != b.dims_[i]) return false;
-  return true;
-}
-
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   const std::size_t r = a.rank() > b.rank() ? a.rank() : b.rank();
   Shape out;

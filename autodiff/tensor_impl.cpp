@@ -10,7 +10,8 @@ Ref<TensorImpl<T>> TensorImpl<T>::create(const Shape& shape) {
   Ref<TensorImpl> t(new TensorImpl);
   t->shape = shape;
   t->numel = shape.numel();
-  t->data = static_cast<T*>(pool_alloc(t->numel * sizeof(T)));
+  const std::size_t bytes = t->numel * sizeof(T);
+  t->data = bytes <= kInlineBytes ? reinterpret_cast<T*>(t->inline_) : static_cast<T*>(pool_alloc(bytes));
   return t;
 }
 
@@ -27,7 +28,7 @@ Ref<TensorImpl<T>> TensorImpl<T>::view_of(TensorImpl* base, const Shape& shape) 
 template <class T>
 TensorImpl<T>::~TensorImpl() {
   delete grad_fn;
-  if (!base) pool_free(data, numel * sizeof(T));
+  if (!base && numel * sizeof(T) > kInlineBytes) pool_free(data, numel * sizeof(T));
 }
 
 template <class T>

@@ -44,9 +44,14 @@ class TensorImpl final : public RefCounted {
   bool requires_grad = false;
   bool retains_grad = false;  // keep the gradient of a non-leaf after backward (retain_grad())
 
+  // Tensors of at most kInlineBytes keep their values here instead of in a pool block: one allocation less per
+  // tiny tensor (scalars, losses, small-vector chains), which is most of the per-op cost at that size.
+  static constexpr std::size_t kInlineBytes = 32;
+
  private:
   TensorImpl() = default;
   std::uint32_t version_ = 0;
+  alignas(32) unsigned char inline_[kInlineBytes];
 };
 
 template <class T>
