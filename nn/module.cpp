@@ -1,0 +1,139 @@
+#include "nn/module.h"
+
+#include <algorithm>
+#include <ostream>
+#include <sstream>
+
+namespace ad::nn {
+
+template <class T>
+void Module<T>::check_new_name(const std::string& name) const {
+  if (name.empty()) throw ValueError(describe() + ": a parameter, buffer or submodule name must not be empty");
+  if (name.find('.') != std::string::npos)
+    throw ValueError(describe() + ": name '" + name + "' must not contain '.' (dots separate nested names)");
+  auto taken = [&](const auto& list) {
+    return std::any_of(list.begin(), list.end(), [&](const auto& e) { return e.first == name; });
+  };
+  if (taken(params_) || taken(buffers_) || taken(children_))
+    throw ValueError(describe() + ": name '" + name + "' is already registered");
+}
+
+template <class T>
+TensorT<T> Module<T>::register_parameter(const std::string& name, TensorT<T> p) {
+  if (!p.defined()) throw ValueError(describe() + ": parameter '" + name + "' is an undefined tensor");
+  if (!p.is_leaf())
+    throw ValueError(describe() + ": parameter '" + name + "' must be a leaf tensor (detach() it first)");
+  check_new_name(name);
+  p.requires_grad_(true);
+  params_.emplace_back(name, p);
+  return p;
+}
+
+template <class T>
+TensorT<T> Module<T>::register_buffer(const std::string& name, TensorT<T> b) {
+  if (!b.defined()) throw ValueError(describe() + ": buffer '" + name + "' is an undefined tensor");
+  check_new_name(name);
+  buffers_.emplace_back(name, b);
+  return b;
+}
+
+// Depth-first: own entries, then each child's under "child.". `seen` holds the storage already listed, so a module
+// registered in two places contributes its parameters once (an optimizer must not update them twice).
+template <class T>
+void Module<T>::collect(const std::string& prefix, bool params, bool buffers, NamedTensors<T>& out,
+                        std::vector<const void*>& seen) const {
+  auto add = [&](const NamedTensors<T>& list) {
+    for (const auto& [n, t] : list) {
+      const void* key = t.impl_ptr();
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+      seen.push_back(key);
+      out.emplace_back(prefix + n, t);
+    }
+  };
+  if (params) add(params_);
+  if (buffers) add(buffers_);
+  for (const auto& [n, child] : children_) child->collect(prefix + n + ".", params, buffers, out, seen);
+}
+
+template <class T>
+NamedTensors<T> Module<T>::named_parameters() const {
+  NamedTensors<T> out;
+  std::vector<const void*> seen;
+  collect("", true, false, out, seen);
+  return out;
+}
+
+template <class T>
+NamedTensors<T> Module<T>::named_buffers() const {
+  NamedTensors<T> out;
+  std::vector<const void*> seen;
+  collect("", false, true, out, seen);
+  return out;
+}
+
+template <class T>
+NamedTensors<T> Module<T>::state_dict() const {
+  NamedTensors<T> out = named_parameters();
+  NamedTensors<T> b = named_buffers();
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+template <class T>
+std::vector<TensorT<T>> Module<T>::parameters() const {
+  std::vector<TensorT<T>> out;
+  for (auto& e : named_parameters()) out.push_back(std::move(e.second));
+  return out;
+}
+
+template <class T>
+std::size_t Module<T>::num_parameters() const {
+  std::size_t n = 0;
+  for (const auto& p : parameters()) n += p.numel();
+  return n;
+}
+
+template <class T>
+void Module<T>::train(bool on) {
+  training_ = on;
+  for (auto& c : children_) c.second->train(on);
+}
+
+template <class T>
+void Module<T>::zero_grad(bool set_to_none) {
+  for (auto& p : parameters()) p.zero_grad(set_to_none);
+}
+
+template <class T>
+void Module<T>::print(std::ostream& os, const std::string& indent) const {
+  os << name() << "(" << extra_repr();
+  if (!children_.empty()) {
+    os << "\n";
+    for (const auto& [n, child] : children_) {
+      os << indent << "  (" << n << "): ";
+      child->print(os, indent + "  ");
+      os << "\n";
+    }
+    os << indent;
+  }
+  os << ")";
+}
+
+template <class T>
+std::string Module<T>::str() const {
+  std::ostringstream os;
+  print(os, "");
+  return os.str();
+}
+
+template <class T>
+std::ostream& operator<<(std::ostream& os, const Module<T>& m) {
+  return os << m.str();
+}
+
+template class Module<float>;
+template class Module<double>;
+template std::ostream& operator<<(std::ostream&, const Module<float>&);
+template std::ostream& operator<<(std::ostream&, const Module<double>&);
+
+}  // namespace ad::nn

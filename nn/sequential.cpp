@@ -1,0 +1,30 @@
+#include "nn/sequential.h"
+
+namespace ad::nn {
+
+template <class T>
+Sequential<T>& Sequential<T>::append(std::shared_ptr<Module<T>> layer) {
+  this->register_module(std::to_string(layers_.size()), layer);
+  layers_.push_back(std::move(layer));
+  return *this;
+}
+
+template <class T>
+TensorT<T> Sequential<T>::forward(const TensorT<T>& x) {
+  TensorT<T> y = x;
+  for (auto& layer : layers_) y = layer->forward(y);
+  return y;
+}
+
+template <class T>
+const std::shared_ptr<Module<T>>& Sequential<T>::operator[](std::size_t i) const {
+  if (i >= layers_.size())
+    throw IndexError("Sequential: layer index " + std::to_string(i) + " is out of range for " +
+                     std::to_string(layers_.size()) + " layers");
+  return layers_[i];
+}
+
+template class Sequential<float>;
+template class Sequential<double>;
+
+}  // namespace ad::nn
