@@ -1,0 +1,13 @@
+// Umbrella header for the neural-network toolkit: modules and layers, initialisers, losses, checkpoints.
+#pragma once
+#include "nn/activation.h"
+#include "nn/batchnorm.h"
+#include "nn/checkpoint.h"
+#include "nn/dropout.h"
+#include "nn/init.h"
+#include "nn/linear.h"
+#include "nn/loss.h"
+#include "nn/module.h"
+#include "nn/npz.h"
+#include "nn/residual.h"
+#include "nn/sequential.h"
