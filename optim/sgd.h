@@ -17,8 +17,7 @@
 // correction of Nesterov's accelerated method rewritten in terms of the current parameters. Convex is the course's
 // convex combination ΔW_t = (1 − η)·ΔW_{t−1} + η·∇ with η = 1 − μ (the course's eta = 0.7 is momentum(0.3)):
 // b is an exponential moving average of the gradients, so the step keeps the scale of lr·g whatever μ is and the
-// learning rate needs no retuning when μ changes. The course's classic form (W ← W − α·ΔW with ΔW = μ·ΔW + ∇) is
-// Classic.
+// learning rate needs no retuning when μ changes.
 #pragma once
 #include <initializer_list>
 #include <vector>
