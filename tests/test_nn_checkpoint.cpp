@@ -308,6 +308,35 @@ TEST_CASE("nn: a damaged or mismatched checkpoint throws and leaves the model un
   }
 }
 
+TEST_CASE("nn: load_npz either rejects a file with any one byte changed or reads the same values") {
+  TempDir dir;
+  manual_seed(14);
+  const NamedTensors<float> in{{"w", Tensor::randn({2, 3})}, {"b", Tensor::randn({3})}};
+  nn::save_npz(dir.file("ok.npz"), in);
+  const auto original = read_bytes(dir.file("ok.npz"));
+  const std::string path = dir.file("flipped.npz");
+  std::size_t rejected = 0;
+  for (std::size_t i = 0; i < original.size(); ++i) {
+    for (unsigned char mask : {0x01, 0x80, 0xff}) {
+      auto b = original;
+      b[i] ^= mask;
+      write_bytes(path, b);
+      try {
+        const auto out = nn::load_npz<float>(path);
+        // Fields the reader does not depend on (timestamps, the local copies of sizes and CRC, ...).
+        REQUIRE(out.size() == in.size());
+        for (std::size_t k = 0; k < in.size(); ++k) {
+          REQUIRE(out[k].first == in[k].first);
+          REQUIRE(bit_equal(out[k].second, in[k].second));
+        }
+      } catch (const IOError&) {
+        ++rejected;
+      }
+    }
+  }
+  CHECK(rejected > 2 * original.size());  // most bytes matter: data and headers are covered by the CRC
+}
+
 TEST_CASE("nn: a failed write leaves the previous checkpoint intact and no temporary file") {
   TempDir dir;
   const std::string path = dir.file("ckpt.npz");

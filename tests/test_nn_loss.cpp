@@ -75,7 +75,8 @@ TEST_CASE("nn: mse_loss and half_sse_loss values and gradients") {
   CHECK(z.grad().to_vector() == std::vector<double>{1, 0, -2, 1});
 
   manual_seed(61);
-  for (auto [n, k] : random_sizes(606, 4)) {
+  for (const auto& size : random_sizes(606, 4)) {
+    const std::size_t n = size.first, k = size.second;
     const TensorD a = TensorD::randn({n, k}, true), b = TensorD::randn({n, k}, true);
     for (Reduction r : {Reduction::Mean, Reduction::Sum}) {
       check_gradients([&](const std::vector<TensorD>& v) { return nn::mse_loss(v[0], v[1], r); }, {a, b});
@@ -110,7 +111,8 @@ TEST_CASE("nn: binary_cross_entropy on known probabilities") {
         doctest::Approx(0.0));
 
   manual_seed(62);
-  for (auto [n, k] : random_sizes(607, 4)) {
+  for (const auto& size : random_sizes(607, 4)) {
+    const std::size_t n = size.first, k = size.second;
     const TensorD probs = uniform({n, k}, 0.05, 0.95, true);
     const TensorD soft = uniform({n, k}, 0.0, 1.0);  // soft labels are allowed
     check_gradients([&](const std::vector<TensorD>& v) { return nn::binary_cross_entropy(v[0], soft); }, {probs});
@@ -143,7 +145,8 @@ TEST_CASE("nn: binary_cross_entropy_with_logits is stable and its gradient is si
   CHECK(per == doctest::Approx(1000.0));
 
   manual_seed(63);
-  for (auto [n, k] : random_sizes(608, 4)) {
+  for (const auto& size : random_sizes(608, 4)) {
+    const std::size_t n = size.first, k = size.second;
     const TensorD leaf = TensorD::normal({n, k}, 0.0, 3.0, true);
     const TensorD target = uniform({n, k}, 0.0, 1.0);
     for (Reduction r : {Reduction::Mean, Reduction::Sum})
@@ -183,7 +186,8 @@ TEST_CASE("nn: cross_entropy on known logits, integer labels") {
 TEST_CASE("nn: cross_entropy gradients, labels and probability targets (random shapes, batch 1 included)") {
   manual_seed(64);
   unsigned seed = 1;
-  for (auto [n, k] : random_sizes(609, 5)) {
+  for (const auto& size : random_sizes(609, 5)) {
+    const std::size_t n = size.first, k = size.second;
     CAPTURE(n);
     CAPTURE(k);
     const TensorD logits = TensorD::randn({n, k}, true);
@@ -221,7 +225,8 @@ TEST_CASE("nn: hinge_loss values, gradient and label check") {
   CHECK(s.grad().to_vector() == std::vector<double>{0, -0.25, -0.25, 0});
 
   manual_seed(65);
-  for (auto [n, k] : random_sizes(610, 4)) {
+  for (const auto& size : random_sizes(610, 4)) {
+    const std::size_t n = size.first, k = size.second;
     const TensorD scores = TensorD::randn({n, k}, true);
     TensorD labels = TensorD::ones({n, k});
     double* l = labels.mutable_data();

@@ -59,7 +59,7 @@ TEST_CASE("nn: Sequential deduces its scalar type and names parameters like PyTo
   CHECK(params[0].second.shape() == Shape{2, 4});
   CHECK(params[1].second.shape() == Shape{4});
   CHECK(params[2].second.shape() == Shape{4, 1});
-  for (const auto& [n, p] : params) CHECK_MESSAGE(p.requires_grad(), n);
+  for (const auto& e : params) CHECK_MESSAGE(e.second.requires_grad(), e.first);
 
   // The listed parameters are the layers' own tensors (shared storage), not copies.
   CHECK(params[0].second.impl_ptr() == model.at<nn::Linear<float>>(0).weight.impl_ptr());
@@ -84,7 +84,7 @@ TEST_CASE("nn: nested modules give dotted names; buffers are in state_dict only"
         std::vector<std::string>{"scale", "enc.0.weight", "enc.0.bias", "norm.weight", "norm.bias",
                                  "norm.running_mean", "norm.running_var"});
   CHECK(m.num_parameters() == 3 + 6 + 3 + 3 + 3);
-  for (const auto& [n, b] : m.named_buffers()) CHECK_MESSAGE(!b.requires_grad(), n);
+  for (const auto& e : m.named_buffers()) CHECK_MESSAGE(!e.second.requires_grad(), e.first);
   CHECK(m.forward(Tensor::randn({4, 2})).shape() == Shape{4, 3});
   CHECK_THROWS_AS(m.bad_duplicate(), ValueError);
   CHECK_THROWS_AS(m.bad_dotted(), ValueError);
