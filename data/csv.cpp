@@ -1,0 +1,191 @@
+#include "data/csv.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "autodiff/error.h"
+#include "data/file.h"
+
+namespace ad::data {
+namespace {
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// Splits one line into fields. Unquoted fields are trimmed of spaces and tabs (unless one of those is the
+// delimiter); a quoted field keeps its inner text verbatim, with "" standing for one quote.
+// Returns false on an unterminated quote.
+bool split_fields(const char* begin, const char* end, char delim, std::vector<std::string>& fields) {
+  fields.clear();
+  const bool trim = !is_blank(delim);
+  const char* p = begin;
+  while (true) {
+    if (trim)
+      while (p < end && is_blank(*p)) ++p;
+    std::string field;
+    if (p < end && *p == '"') {
+      ++p;
+      bool closed = false;
+      while (p < end) {
+        if (*p == '"') {
+          if (p + 1 < end && p[1] == '"') {
+            field.push_back('"');
+            p += 2;
+            continue;
+          }
+          ++p;
+          closed = true;
+          break;
+        }
+        field.push_back(*p++);
+      }
+      if (!closed) return false;
+      if (trim)
+        while (p < end && is_blank(*p)) ++p;
+      // Text between the closing quote and the delimiter is kept (it makes the field non-numeric, which is
+      // reported with the field's text).
+      while (p < end && *p != delim) field.push_back(*p++);
+    } else {
+      const char* start = p;
+      while (p < end && *p != delim) ++p;
+      const char* stop = p;
+      if (trim)
+        while (stop > start && is_blank(stop[-1])) --stop;
+      field.assign(start, stop);
+    }
+    fields.push_back(std::move(field));
+    if (p >= end) break;
+    ++p;  // the delimiter; a delimiter at the very end gives a last, empty field
+  }
+  return true;
+}
+
+// Locale-independent number parsing (std::strtod would read "1,5" as 1.5 under a German locale).
+bool parse_number(const std::string& s, float& out) {
+  const char* b = s.data();
+  const char* e = b + s.size();
+  if (b < e && *b == '+') ++b;
+  if (b == e) return false;
+  const auto r = std::from_chars(b, e, out);
+  return r.ec == std::errc() && r.ptr == e;
+}
+
+bool all_numeric(const std::vector<std::string>& fields) {
+  float v;
+  for (const auto& f : fields)
+    if (!parse_number(f, v)) return false;
+  return true;
+}
+
+}  // namespace
+
+std::size_t CsvTable::column_index(const std::string& name) const {
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    if (columns[i] == name) return i;
+  std::string known;
+  for (std::size_t i = 0; i < columns.size() && i < 8; ++i) known += (i ? ", '" : "'") + columns[i] + "'";
+  if (columns.size() > 8) known += ", ...";
+  throw IndexError("CsvTable: no column named '" + name + "'" +
+                   (columns.empty() ? std::string(" (the table has no header)") : " (columns: " + known + ")"));
+}
+
+Tensor CsvTable::column(std::size_t index) const {
+  if (index >= cols())
+    throw IndexError("CsvTable::column: index " + std::to_string(index) + " is out of range for " +
+                     std::to_string(cols()) + " columns");
+  Tensor out = Tensor::empty({rows()});
+  float* dst = out.mutable_data();
+  const float* src = values.data();
+  for (std::size_t r = 0; r < rows(); ++r) dst[r] = src[r * cols() + index];
+  return out;
+}
+
+Tensor CsvTable::column(const std::string& name) const { return column(column_index(name)); }
+
+Tensor CsvTable::drop_column(std::size_t index) const {
+  const std::size_t n = rows(), c = cols();
+  if (index >= c)
+    throw IndexError("CsvTable::drop_column: index " + std::to_string(index) + " is out of range for " +
+                     std::to_string(c) + " columns");
+  Tensor out = Tensor::empty({n, c - 1});
+  float* dst = out.mutable_data();
+  const float* src = values.data();
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t j = 0; j < c; ++j)
+      if (j != index) *dst++ = src[r * c + j];
+  return out;
+}
+
+CsvTable parse_csv(const std::string& text, const std::string& source, const CsvOptions& options) {
+  const std::string where = "read_csv: '" + source + "'";
+  auto fail_at = [&](std::size_t line, const std::string& what) -> void {
+    throw IOError(where + " line " + std::to_string(line) + ": " + what);
+  };
+
+  CsvTable table;
+  std::vector<float> values;
+  std::vector<std::string> fields;
+  std::size_t cols = 0, rows = 0, first_data_line = 0, line_no = 0;
+  bool header_pending = options.header != Header::None;
+  std::size_t header_line = 0;
+
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (!eol) eol = end;
+    const char* line_end = eol;
+    if (line_end > p && line_end[-1] == '\r') --line_end;
+    const char* line_begin = p;
+    p = eol < end ? eol + 1 : end;
+    ++line_no;
+
+    const char* q = line_begin;
+    while (q < line_end && (is_blank(*q))) ++q;
+    if (q == line_end) continue;  // blank line
+
+    if (!split_fields(line_begin, line_end, options.delimiter, fields)) fail_at(line_no, "unterminated quoted field");
+
+    if (header_pending) {
+      header_pending = false;
+      if (options.header == Header::Skip || !all_numeric(fields)) {
+        table.columns = fields;
+        header_line = line_no;
+        continue;
+      }
+    }
+
+    if (rows == 0) {
+      cols = fields.size();
+      first_data_line = line_no;
+      if (options.header == Header::Auto && header_line && table.columns.size() != cols)
+        fail_at(line_no, std::to_string(cols) + " fields, but the header on line " + std::to_string(header_line) +
+                             " has " + std::to_string(table.columns.size()));
+      values.reserve(cols * (text.size() / static_cast<std::size_t>(line_end - line_begin + 1) + 1));
+    } else if (fields.size() != cols) {
+      fail_at(line_no, std::to_string(fields.size()) + " fields, expected " + std::to_string(cols) +
+                           " (as on line " + std::to_string(first_data_line) + ")");
+    }
+    for (std::size_t j = 0; j < fields.size(); ++j) {
+      float v = 0;
+      if (!parse_number(fields[j], v)) {
+        std::string col = "column " + std::to_string(j + 1);
+        if (j < table.columns.size() && !table.columns[j].empty()) col += " ('" + table.columns[j] + "')";
+        const std::string problem = fields[j].empty() ? "empty field" : "'" + fields[j] + "' is not a number";
+        throw IOError(where + " line " + std::to_string(line_no) + ", " + col + ": " + problem);
+      }
+      values.push_back(v);
+    }
+    ++rows;
+  }
+
+  if (rows == 0)
+    throw IOError(where + (header_line ? " has a header but no data rows" : " is empty (no data rows)"));
+  table.values = Tensor::from(values, {rows, cols});
+  return table;
+}
+
+CsvTable read_csv(const std::string& path, const CsvOptions& options) {
+  return parse_csv(read_file(path), path, options);
+}
+
+}  // namespace ad::data

@@ -1,0 +1,114 @@
+#include "data/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "autodiff/error.h"
+
+namespace ad::data {
+
+// Plain memcpy of whole rows: data sets take no part in any graph, so index_select's bookkeeping is not needed.
+Tensor gather_rows(const Tensor& t, const std::vector<std::size_t>& indices) {
+  if (!t.defined() || t.dim() == 0) throw ShapeError("gather_rows: needs a tensor with at least one axis");
+  Shape shape = t.shape();
+  const std::size_t n = shape[0];
+  const std::size_t row = n ? t.numel() / n : 0;
+  shape[0] = indices.size();
+  Tensor out = Tensor::empty(shape);
+  const float* src = t.data();
+  float* dst = out.mutable_data();
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    if (indices[k] >= n)
+      throw IndexError("gather_rows: index " + std::to_string(indices[k]) + " is out of range for " +
+                       std::to_string(n) + " rows");
+    if (row) std::memcpy(dst + k * row, src + indices[k] * row, row * sizeof(float));
+  }
+  return out;
+}
+
+std::size_t Dataset::num_features() const {
+  const std::size_t n = size();
+  return n ? X.numel() / n : (X.defined() && X.dim() > 1 ? X.numel() : 0);
+}
+
+std::size_t Dataset::num_classes() const {
+  if (!class_names.empty()) return class_names.size();
+  if (labels.empty()) return 0;
+  return *std::max_element(labels.begin(), labels.end()) + 1;
+}
+
+std::vector<std::size_t> Dataset::class_counts() const {
+  std::vector<std::size_t> counts(num_classes(), 0);
+  for (std::size_t l : labels) {
+    if (l >= counts.size()) counts.resize(l + 1, 0);  // a label beyond the named classes still gets counted
+    ++counts[l];
+  }
+  return counts;
+}
+
+Dataset Dataset::subset(const std::vector<std::size_t>& indices) const {
+  check();
+  Dataset out;
+  out.X = gather_rows(X, indices);
+  if (!labels.empty()) {
+    out.labels.reserve(indices.size());
+    for (std::size_t i : indices) out.labels.push_back(labels[i]);  // indices already checked by gather_rows
+  }
+  if (y.defined()) out.y = gather_rows(y, indices);
+  out.feature_names = feature_names;
+  out.class_names = class_names;
+  out.image_height = image_height;
+  out.image_width = image_width;
+  return out;
+}
+
+void Dataset::check() const {
+  if (!X.defined() || X.dim() == 0) throw ShapeError("Dataset: X must be a tensor with one row per example");
+  const std::size_t n = X.size(0);
+  if (!labels.empty() && labels.size() != n)
+    throw ShapeError("Dataset: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) +
+                     " rows of X (shape " + X.shape().str() + ")");
+  if (y.defined() && (y.dim() == 0 || y.size(0) != n))
+    throw ShapeError("Dataset: targets y of shape " + y.shape().str() + " for " + std::to_string(n) +
+                     " rows of X (shape " + X.shape().str() + ")");
+}
+
+std::vector<std::size_t> to_labels(const Tensor& values, const std::string& what) {
+  std::vector<std::size_t> out(values.numel());
+  const float* v = values.data();
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (!(std::isfinite(v[i]) && v[i] >= 0 && std::floor(v[i]) == v[i]))
+      throw ValueError(what + ": value " + std::to_string(v[i]) + " at index " + std::to_string(i) +
+                       " is not a class index (a whole number >= 0)");
+    out[i] = static_cast<std::size_t>(v[i]);
+  }
+  return out;
+}
+
+namespace {
+std::vector<std::string> names_without(const std::vector<std::string>& columns, std::size_t skip) {
+  std::vector<std::string> out;
+  for (std::size_t j = 0; j < columns.size(); ++j)
+    if (j != skip) out.push_back(columns[j]);
+  return out;
+}
+}  // namespace
+
+Dataset classification_dataset(const CsvTable& table, std::size_t label_column) {
+  Dataset d;
+  d.X = table.drop_column(label_column);
+  d.labels = to_labels(table.column(label_column), "classification_dataset: label column " + std::to_string(label_column));
+  if (table.columns.size() == table.cols()) d.feature_names = names_without(table.columns, label_column);
+  return d;
+}
+
+Dataset regression_dataset(const CsvTable& table, std::size_t target_column) {
+  Dataset d;
+  d.X = table.drop_column(target_column);
+  d.y = table.column(target_column);
+  if (table.columns.size() == table.cols()) d.feature_names = names_without(table.columns, target_column);
+  return d;
+}
+
+}  // namespace ad::data

@@ -1,0 +1,142 @@
+#include "data/file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "autodiff/error.h"
+
+namespace ad::data {
+namespace {
+
+[[noreturn]] void fail(const char* op, const std::string& path, const std::string& what) {
+  throw IOError(std::string(op) + ": '" + path + "': " + what);
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+File open_for_reading(const char* op, const std::string& path) {
+  File f(std::fopen(path.c_str(), "rb"));
+  if (!f) fail(op, path, "cannot open: " + errno_text());
+  return f;
+}
+
+std::string read_plain(const std::string& path) {
+  File f = open_for_reading("read_file", path);
+  std::string out;
+  if (std::fseek(f.get(), 0, SEEK_END) == 0) {
+    const long size = std::ftell(f.get());
+    if (size > 0) out.reserve(static_cast<std::size_t>(size));
+    std::rewind(f.get());
+  }
+  char buf[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.append(buf, n);
+  if (std::ferror(f.get())) fail("read_file", path, "read failed: " + errno_text());
+  return out;
+}
+
+// The gzip trailer ends with ISIZE, the uncompressed size mod 2^32 (RFC 1952): a good guess for reserving the
+// output, which saves the copies of a doubling string for large files (47 MB for Fashion-MNIST's training images).
+std::size_t gzip_size_hint(const std::string& path) {
+  File f = open_for_reading("read_file", path);
+  unsigned char t[4];
+  if (std::fseek(f.get(), -4, SEEK_END) != 0 || std::fread(t, 1, 4, f.get()) != 4) return 0;
+  const std::size_t isize = std::size_t(t[0]) | std::size_t(t[1]) << 8 | std::size_t(t[2]) << 16 | std::size_t(t[3]) << 24;
+  return std::min<std::size_t>(isize, std::size_t(1) << 31);  // only a hint: damaged files must not allocate wildly
+}
+
+std::string read_gzip(const std::string& path) {
+  const std::size_t hint = gzip_size_hint(path);
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (!gz) fail("read_file", path, "cannot open: " + errno_text());
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> guard(gz, gzclose_r);
+  gzbuffer(gz, 1 << 17);
+  std::string out;
+  out.reserve(hint);
+  std::string buf(1 << 20, '\0');
+  int n;
+  while ((n = gzread(gz, &buf[0], static_cast<unsigned>(buf.size()))) > 0) out.append(buf.data(), static_cast<std::size_t>(n));
+  // zlib reports a stream that ends early as the soft error Z_BUF_ERROR ("unexpected end of file") and still
+  // returns what it decoded, so the error state must be checked even when gzread did not return -1.
+  int err = Z_OK;
+  const char* msg = gzerror(gz, &err);
+  if (n < 0 || err != Z_OK) {
+    if (err == Z_BUF_ERROR) fail("read_file", path, "truncated gzip stream (unexpected end of file after " +
+                                                        std::to_string(out.size()) + " decompressed bytes)");
+    if (err == Z_ERRNO) fail("read_file", path, "read failed: " + errno_text());
+    fail("read_file", path, std::string("corrupt gzip stream: ") + (msg && *msg ? msg : "unknown zlib error"));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_gzip_file(const std::string& path) {
+  File f = open_for_reading("is_gzip_file", path);
+  unsigned char magic[2] = {0, 0};
+  const std::size_t n = std::fread(magic, 1, 2, f.get());
+  return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+std::string read_file(const std::string& path) { return is_gzip_file(path) ? read_gzip(path) : read_plain(path); }
+
+// The temporary file lives next to the target because rename(2) is atomic only within one file system. The data
+// is fsync'ed before the rename (otherwise a crash could leave the new name pointing at an empty file) and the
+// directory after it (so the rename itself is durable).
+void write_file_atomic(const std::string& path, const std::string& contents) {
+  static std::atomic<unsigned> counter{0};
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) fail("write_file_atomic", path, "cannot create the temporary file '" + tmp + "': " + errno_text());
+  }
+  if (fd < 0) fail("write_file_atomic", path, "cannot create a temporary file next to it");
+
+  auto abandon = [&](const std::string& what) {
+    const std::string reason = what + ": " + errno_text();
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    fail("write_file_atomic", path, reason);
+  };
+  const char* p = contents.data();
+  std::size_t left = contents.size();
+  while (left > 0) {
+    const ssize_t w = ::write(fd, p, left);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      abandon("write failed");
+    }
+    p += w;
+    left -= static_cast<std::size_t>(w);
+  }
+  if (::fsync(fd) != 0) abandon("fsync failed");
+  const int closing = fd;
+  fd = -1;
+  if (::close(closing) != 0) abandon("close failed");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) abandon("cannot rename '" + tmp + "' over it");
+
+  const std::size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {  // best effort: the new file is already in place
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+}  // namespace ad::data
