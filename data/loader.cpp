@@ -1,0 +1,60 @@
+#include "data/loader.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "autodiff/error.h"
+#include "autodiff/random.h"
+#include "data/shuffle.h"
+
+namespace ad::data {
+
+DataLoader::DataLoader(Dataset data, std::size_t batch_size, LoaderOptions options)
+    : data_(std::move(data)), batch_size_(batch_size), options_(options) {
+  if (batch_size == 0) throw ValueError("DataLoader: batch_size must be > 0");
+  data_.check();
+  rng_.seed(options_.seed ? *options_.seed : generator()());
+  order_.resize(data_.size());
+  std::iota(order_.begin(), order_.end(), std::size_t(0));
+}
+
+void DataLoader::start_epoch() {
+  ++epoch_;
+  if (options_.shuffle) {
+    std::iota(order_.begin(), order_.end(), std::size_t(0));
+    shuffle(order_, rng_);
+  }
+}
+
+DataLoader::Iterator DataLoader::begin() {
+  start_epoch();
+  return Iterator(this, 0);
+}
+
+std::size_t DataLoader::num_batches() const {
+  const std::size_t n = data_.size();
+  return options_.drop_last ? n / batch_size_ : (n + batch_size_ - 1) / batch_size_;
+}
+
+std::size_t DataLoader::num_samples() const {
+  return options_.drop_last ? num_batches() * batch_size_ : data_.size();
+}
+
+Batch DataLoader::batch(std::size_t i) const {
+  if (i >= num_batches())
+    throw IndexError("DataLoader::batch: batch " + std::to_string(i) + " is out of range for " +
+                     std::to_string(num_batches()) + " batches per epoch");
+  const std::size_t begin = i * batch_size_;
+  const std::size_t end = std::min(begin + batch_size_, order_.size());
+  Batch b;
+  b.indices.assign(order_.begin() + static_cast<std::ptrdiff_t>(begin), order_.begin() + static_cast<std::ptrdiff_t>(end));
+  b.X = gather_rows(data_.X, b.indices);
+  if (data_.has_labels()) {
+    b.labels.reserve(b.indices.size());
+    for (std::size_t r : b.indices) b.labels.push_back(data_.labels[r]);
+  }
+  if (data_.has_targets()) b.y = gather_rows(data_.y, b.indices);
+  return b;
+}
+
+}  // namespace ad::data
