@@ -116,8 +116,8 @@ class ConcatNode final : public Node<T> {
   }
   void check_input_grads() const override {
     for (const auto& p : parts_)
-      if (p && p->requires_grad && p->grad)
-        check_finite(p->grad->data, p->numel, "the gradient of a part", "backward of concat");
+      if (p && p->requires_grad && p->grad_data())
+        check_finite(p->grad_data(), p->numel, "the gradient of a part", "backward of concat");
   }
 
  private:

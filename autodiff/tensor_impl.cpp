@@ -26,7 +26,14 @@ Ref<TensorImpl<T>> TensorImpl<T>::view_of(TensorImpl* base, const Shape& shape) 
 }
 
 template <class T>
+void TensorImpl<T>::free_scratch_grad() noexcept {
+  if (scratch_grad && numel * sizeof(T) > kInlineBytes) pool_free(scratch_grad, numel * sizeof(T));
+  scratch_grad = nullptr;
+}
+
+template <class T>
 TensorImpl<T>::~TensorImpl() {
+  free_scratch_grad();
   delete grad_fn;
   if (!base && numel * sizeof(T) > kInlineBytes) pool_free(data, numel * sizeof(T));
 }
@@ -34,6 +41,18 @@ TensorImpl<T>::~TensorImpl() {
 template <class T>
 T* grad_buffer(TensorImpl<T>* t) {
   const std::uint64_t epoch = detail::current_epoch();
+  if (t->grad_fn && !t->retains_grad) {  // an intermediate nobody will read: scratch buffer
+    if (!t->scratch_grad || t->grad_epoch != epoch) {
+      const std::size_t bytes = t->numel * sizeof(T);
+      if (!t->scratch_grad)
+        t->scratch_grad = bytes <= TensorImpl<T>::kInlineBytes ? reinterpret_cast<T*>(t->inline_grad_)
+                                                                : static_cast<T*>(pool_alloc(bytes));
+      std::memset(t->scratch_grad, 0, bytes);
+    }
+    t->grad_epoch = epoch;
+    t->grad_fn->reach_epoch = epoch;
+    return t->scratch_grad;
+  }
   if (!t->grad) {
     t->grad = TensorImpl<T>::create(t->shape);
     std::memset(t->grad->data, 0, t->numel * sizeof(T));
@@ -79,6 +98,7 @@ void Node<T>::release_saved(std::vector<RefCounted*>& bin) {
 
 template <class T>
 void Node<T>::free_output_grad() {
+  out->free_scratch_grad();
   if (!out->retains_grad) out->grad.reset();
 }
 
@@ -86,9 +106,9 @@ template <class T>
 void Node<T>::check_input_grads() const {
   for (std::size_t i = 0; i < n_in; ++i) {
     const TensorImpl<T>* x = in[i].get();
-    if (x && x->requires_grad && x->grad) {
+    if (x && x->requires_grad && x->grad_data()) {
       const std::string what = "the gradient of input " + std::to_string(i) + " (shape " + x->shape.str() + ")";
-      check_finite(x->grad->data, x->numel, what.c_str(), (std::string("backward of ") + name()).c_str());
+      check_finite(x->grad_data(), x->numel, what.c_str(), (std::string("backward of ") + name()).c_str());
     }
   }
 }

@@ -33,12 +33,19 @@ class TensorImpl final : public RefCounted {
   // modified between forward and backward (their gradient would silently be wrong otherwise).
   std::uint32_t& version() { return base ? base->version_ : version_; }
   bool is_leaf() const { return grad_fn == nullptr; }
+  // The gradient buffer of the current pass, wherever it lives (see scratch_grad), or nullptr.
+  T* grad_data() const { return scratch_grad ? scratch_grad : (grad ? grad->data : nullptr); }
+  // Frees scratch_grad (after this tensor's node has run).
+  void free_scratch_grad() noexcept;
 
   Shape shape;
   std::size_t numel = 0;
   T* data = nullptr;
   Ref<TensorImpl> base;       // storage owner when this is a view
-  Ref<TensorImpl> grad;       // d(output)/d(this), same shape; created by backward
+  Ref<TensorImpl> grad;       // d(output)/d(this), same shape; created by backward (leaves, retain_grad())
+  // The gradient of a non-leaf that nobody can see (no retain_grad()) is a raw buffer, inline for tiny tensors,
+  // alive only while backward needs it: no tensor object is created and destroyed per op and pass.
+  T* scratch_grad = nullptr;
   Node<T>* grad_fn = nullptr; // the op that produced this tensor (owned); null for leaves and constants
   std::uint64_t grad_epoch = 0;
   bool requires_grad = false;
@@ -52,6 +59,10 @@ class TensorImpl final : public RefCounted {
   TensorImpl() = default;
   std::uint32_t version_ = 0;
   alignas(32) unsigned char inline_[kInlineBytes];
+  alignas(32) unsigned char inline_grad_[kInlineBytes];
+
+  template <class U>
+  friend U* grad_buffer(TensorImpl<U>* t);
 };
 
 template <class T>
@@ -86,7 +97,7 @@ class Node : public NodeBase {
 
  protected:
   // Gradient of the output (valid during backward()).
-  const T* gout() const { return out->grad->data; }
+  const T* gout() const { return out->grad_data(); }
   // Gradient buffer of input i, or nullptr when that input does not need a gradient.
   T* gin(std::size_t i) const;
 };
