@@ -278,7 +278,11 @@ class Reader {
       return std::vector<unsigned char>(src, src + csize);
     }
     if (method != 8) bad("member '" + member + "': unsupported compression method " + std::to_string(method));
-    // Deflated (numpy.savez_compressed): a raw deflate stream (negative window bits: no zlib header).
+    // Deflated (numpy.savez_compressed): a raw deflate stream (negative window bits: no zlib header). Deflate
+    // expands at most ~1032:1, so a larger recorded size is corrupt (and must not trigger a huge allocation).
+    if (usize > csize * 1032 + 1024 || usize >= kMax32 || csize >= kMax32)
+      bad("member '" + member + "': implausible sizes (" + std::to_string(csize) + " compressed, " +
+          std::to_string(usize) + " plain)");
     std::vector<unsigned char> out(usize);
     z_stream zs{};
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) bad("member '" + member + "': cannot initialise zlib");
