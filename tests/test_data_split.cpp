@@ -46,7 +46,9 @@ TEST_CASE("data: split_indices partitions 0..n-1 into parts of the requested siz
 
 TEST_CASE("data: a stratified split keeps the class proportions of the breast cancer and digits sets") {
   const Dataset bc = load_breast_cancer(std::string(AD_SOURCE_DIR) + "/data/sets/breast_cancer.csv");
-  const auto [train, val, test] = train_val_test_split(bc, 0.15, 0.2, 11);
+  // (No structured bindings: clang in C++17 cannot capture them in the lambdas behind doctest's assertions.)
+  const Split split = train_val_test_split(bc, 0.15, 0.2, 11);
+  const Dataset &train = split.train, &val = split.validation, &test = split.test;
   CHECK(test.size() == 114);  // round(569 * 0.2)
   CHECK(val.size() == 85);    // round(569 * 0.15)
   CHECK(train.size() == 370);
@@ -57,7 +59,8 @@ TEST_CASE("data: a stratified split keeps the class proportions of the breast ca
   CHECK(train.feature_names.size() == 30);
 
   const Dataset digits = load_digits(std::string(AD_SOURCE_DIR) + "/data/sets/digits.csv.gz");
-  const auto [dtrain, dtest] = train_test_split(digits, 0.33, 1);
+  const std::pair<Dataset, Dataset> parts = train_test_split(digits, 0.33, 1);
+  const Dataset &dtrain = parts.first, &dtest = parts.second;
   const auto all = proportions(digits, 10), tr = proportions(dtrain, 10), te = proportions(dtest, 10);
   for (std::size_t c = 0; c < 10; ++c) {
     CHECK(tr[c] == doctest::Approx(all[c]).epsilon(0.01));
@@ -70,7 +73,8 @@ TEST_CASE("data: split without labels and invalid fractions") {
   Dataset d;
   d.X = Tensor::zeros({10, 2});
   d.y = Tensor::arange(10);
-  const auto [train, test] = train_test_split(d, 0.3, 5);
+  const std::pair<Dataset, Dataset> parts = train_test_split(d, 0.3, 5);
+  const Dataset &train = parts.first, &test = parts.second;
   CHECK(train.size() == 7);
   CHECK(test.y.numel() == 3);
   CHECK_THROWS_WITH_AS(train_test_split(d, 1.0, 5), doctest::Contains("test_fraction must be in [0, 1)"), ValueError);
