@@ -8,28 +8,33 @@ namespace ad::optim {
 
 AdamOptions::AdamOptions(double lr) { this->lr(lr); }
 
+AdamOptions::AdamOptions(double lr, double weight_decay, const char* who) : who_(who) {
+  this->lr(lr);
+  this->weight_decay(weight_decay);
+}
+
 AdamOptions& AdamOptions::lr(double v) {
-  detail::check_ge("AdamOptions", "learning rate", v, 0.0);
+  detail::check_ge(who_, "learning rate", v, 0.0);
   lr_ = v;
   return *this;
 }
 
 AdamOptions& AdamOptions::betas(double beta1, double beta2) {
-  detail::check_in_unit("AdamOptions", "beta1", beta1);
-  detail::check_in_unit("AdamOptions", "beta2", beta2);
+  detail::check_in_unit(who_, "beta1", beta1);
+  detail::check_in_unit(who_, "beta2", beta2);
   beta1_ = beta1;
   beta2_ = beta2;
   return *this;
 }
 
 AdamOptions& AdamOptions::eps(double v) {
-  detail::check_ge("AdamOptions", "eps", v, 0.0);
+  detail::check_ge(who_, "eps", v, 0.0);
   eps_ = v;
   return *this;
 }
 
 AdamOptions& AdamOptions::weight_decay(double v) {
-  detail::check_ge("AdamOptions", "weight decay", v, 0.0);
+  detail::check_ge(who_, "weight decay", v, 0.0);
   weight_decay_ = v;
   return *this;
 }

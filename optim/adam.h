@@ -39,7 +39,12 @@ class AdamOptions {
   double eps() const { return eps_; }
   double weight_decay() const { return weight_decay_; }
 
+ protected:
+  // For AdamWOptions: the same settings with another default weight decay and name in error messages.
+  AdamOptions(double lr, double weight_decay, const char* who);
+
  private:
+  const char* who_ = "AdamOptions";
   double lr_ = 1e-3;
   double beta1_ = 0.9;
   double beta2_ = 0.999;

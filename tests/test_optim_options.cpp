@@ -83,3 +83,12 @@ TEST_CASE("optim: schedulers reject invalid parameters") {
   CHECK_THROWS_WITH_AS(O().eps(-1.0), Contains("eps must be >= 0, got -1"), ValueError);
   CHECK(opt.lr() == 0.1);
 }
+
+TEST_CASE("optim: AdamW given a bare learning rate keeps AdamW's default weight decay") {
+  ad::Tensor p = ad::Tensor::ones({2}, true);
+  ad::optim::AdamW<float> a({p}, 1e-2);
+  CHECK(a.options().weight_decay() == 0.01);
+  CHECK(a.options().lr() == 1e-2);
+  ad::optim::AdamW<float> b({p}, ad::optim::AdamOptions(1e-2));  // explicit Adam options: no decay
+  CHECK(b.options().weight_decay() == 0.0);
+}
