@@ -48,6 +48,24 @@ AD_BINARY(Minimum, "minimum", false, xt::minimum(a, b),
           xt::where(b < a, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))))
 #undef AD_BINARY
 
+// True when `small` equals the trailing axes of `big` (a bias row added to every row of a batch, say): the
+// broadcast is then "repeat `small` numel(big)/numel(small) times", which a plain loop handles without strides.
+bool is_suffix(const Shape& small, const Shape& big) {
+  if (small.rank() > big.rank()) return false;
+  const std::size_t off = big.rank() - small.rank();
+  for (std::size_t i = 0; i < small.rank(); ++i)
+    if (small[i] != big[i + off]) return false;
+  return true;
+}
+
+// Loop over an output of `outer` rows of `inner` elements where one operand is a full (outer x inner) tensor and
+// the other a single row of `inner` elements (is_suffix). fn(j, row_index) gets the flat index j and j % inner.
+template <class Fn>
+void for_rows(std::size_t outer, std::size_t inner, Fn fn) {
+  for (std::size_t o = 0; o < outer; ++o)
+    for (std::size_t i = 0; i < inner; ++i) fn(o * inner + i, i);
+}
+
 template <class T, class F>
 class BinaryNode final : public Node<T> {
  public:
@@ -81,6 +99,23 @@ class BinaryNode final : public Node<T> {
         xt::noalias(x) += F::template db<T>(a, b, y, g);
       }
       return;
+    }
+    if constexpr (F::arith) {
+      const bool a_full = A.shape == Y.shape;
+      if ((a_full && is_suffix(B.shape, Y.shape)) || (B.shape == Y.shape && is_suffix(A.shape, Y.shape))) {
+        // Row broadcast: the full operand's gradient elementwise; the row operand's summed over rows.
+        const std::size_t inner = a_full ? B.numel : A.numel;
+        const std::size_t outer = inner ? Y.numel / inner : 0;
+        const T *a = A.data, *b = B.data, *y = Y.data, *g = this->gout();
+        if (a_full) {
+          if (ga) for_rows(outer, inner, [&](std::size_t j, std::size_t i) { ga[j] += F::template da<T>(a[j], b[i], y[j], g[j]); });
+          if (gb) for_rows(outer, inner, [&](std::size_t j, std::size_t i) { gb[i] += F::template db<T>(a[j], b[i], y[j], g[j]); });
+        } else {
+          if (ga) for_rows(outer, inner, [&](std::size_t j, std::size_t i) { ga[i] += F::template da<T>(a[i], b[j], y[j], g[j]); });
+          if (gb) for_rows(outer, inner, [&](std::size_t j, std::size_t i) { gb[j] += F::template db<T>(a[i], b[j], y[j], g[j]); });
+        }
+        return;
+      }
     }
     auto a = xv::nd(static_cast<const T*>(A.data), A.shape);
     auto b = xv::nd(static_cast<const T*>(B.data), B.shape);
@@ -131,6 +166,19 @@ TensorT<T> binary(const TensorT<T>& lhs, const TensorT<T>& rhs) {
     auto y = xv::flat(out->data, n);
     xt::noalias(y) =
         F::template f<T>(xv::flat(static_cast<const T*>(A.data), n), xv::flat(static_cast<const T*>(B.data), n));
+    }
+  } else if (F::arith && (is_suffix(B.shape, A.shape) || is_suffix(A.shape, B.shape))) {
+    if constexpr (F::arith) {
+      const bool a_full = is_suffix(B.shape, A.shape);
+      out = TensorImpl<T>::create(a_full ? A.shape : B.shape);
+      const std::size_t inner = a_full ? B.numel : A.numel;
+      const std::size_t outer = inner ? out->numel / inner : 0;
+      const T *a = A.data, *b = B.data;
+      T* y = out->data;
+      if (a_full)
+        for_rows(outer, inner, [&](std::size_t j, std::size_t i) { y[j] = F::template f<T>(a[j], b[i]); });
+      else
+        for_rows(outer, inner, [&](std::size_t j, std::size_t i) { y[j] = F::template f<T>(a[i], b[j]); });
     }
   } else {
     out = TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, F::name));
