@@ -85,7 +85,7 @@ TEST_CASE("data: read_idx names the file and the problem for damaged files") {
   }
 }
 
-TEST_CASE("data: load_mnist reads a split, scales pixels to [0, 1] and checks the two files agree") {
+TEST_CASE("data: load_mnist reads a split, scales pixels to 0..1 and checks the two files agree") {
   test_util::TempDir dir;
   write_split(dir, "train", 12, 12, true);
   write_split(dir, "t10k", 5, 5, false);

@@ -30,7 +30,7 @@ TEST_CASE("data: StandardScaler centres and scales each column with the training
   for (std::size_t i = 0; i < 8; ++i) CHECK(back.data()[i] == doctest::Approx(train.data()[i]));
 }
 
-TEST_CASE("data: MinMaxScaler maps the training range of each column to [lo, hi]") {
+TEST_CASE("data: MinMaxScaler maps the training range of each column to lo..hi") {
   const Tensor train = Tensor::from({0, 5, 10, 5, 5, 5}, {3, 2});
   MinMaxScaler s(-1.0f, 1.0f);
   const Tensor z = s.fit_transform(train);

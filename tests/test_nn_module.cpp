@@ -75,7 +75,7 @@ TEST_CASE("nn: Sequential deduces its scalar type and names parameters like PyTo
         ")");
 }
 
-TEST_CASE("nn: nested modules give dotted names; buffers are in state_dict only") {
+TEST_CASE("nn: nested modules give dotted names, buffers are in state_dict only") {
   TwoTower m;
   CHECK(names_of(m.named_parameters()) ==
         std::vector<std::string>{"scale", "enc.0.weight", "enc.0.bias", "norm.weight", "norm.bias"});

@@ -25,7 +25,7 @@ void set_grads(std::vector<TensorT<T>>& params, const std::vector<std::vector<T>
 
 }  // namespace
 
-TEST_CASE("optim: clip_grad_value_ clamps every gradient element to [-clip, clip] and skips missing gradients") {
+TEST_CASE("optim: clip_grad_value_ clamps every gradient element to -clip..clip and skips missing gradients") {
   std::vector<TensorD> params = {TensorD::zeros({3}, true), TensorD::zeros({2}, true), TensorD::zeros({1}, true)};
   set_grads(params, {{3.0, -0.5, -7.0}, {0.2, 2.0}});  // the third parameter gets no gradient
   optim::clip_grad_value_(params, 1.0);

@@ -35,7 +35,7 @@ TEST_CASE("optim: options reject negative learning rates, momentum, eps and weig
   CHECK_THROWS_WITH_AS(AdamOptions(std::nan("")), Contains("got nan"), ValueError);
 }
 
-TEST_CASE("optim: betas and alpha must lie in [0, 1)") {
+TEST_CASE("optim: betas and alpha must lie in 0 <= x < 1") {
   using namespace optim;
   CHECK_THROWS_WITH_AS(AdamOptions().betas(1.0, 0.999), Contains("beta1 must be in [0, 1), got 1"), ValueError);
   CHECK_THROWS_WITH_AS(AdamOptions().betas(0.9, 1.5), Contains("beta2 must be in [0, 1), got 1.5"), ValueError);

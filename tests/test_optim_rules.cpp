@@ -211,7 +211,7 @@ TEST_CASE("optim: RMSprop v <- alpha*v + (1-alpha)*g^2, p <- p - lr*g/(sqrt(v) +
   check_values(entry(opt.state_dict(), "state.0.square_avg"), {3.0});
 }
 
-TEST_CASE("optim: RMSprop centered divides by sqrt(v - m^2); momentum accumulates g/denominator") {
+TEST_CASE("optim: RMSprop centered divides by sqrt(v - m^2), momentum accumulates g/denominator") {
   // Centered, lr 0.1, α 0.5, ε 0, g = p, p0 = 1:
   //   t=1: v = 0.5, m = 0.5, v - m² = 0.25            p = 1 - 0.1·1/0.5 = 0.8
   //   t=2: v = 0.25 + 0.32 = 0.57, m = 0.25 + 0.4 = 0.65, v - m² = 0.1475   p = 0.8 - 0.08/√0.1475

@@ -27,7 +27,7 @@ TEST_CASE("tape: leaf gradients accumulate across backward calls until zero_grad
   CHECK_FALSE(x.grad().defined());
 }
 
-TEST_CASE("tape: the graph is released after backward; a second backward is a clear error") {
+TEST_CASE("tape: the graph is released after backward, a second backward is a clear error") {
   TensorD x = TensorD::from({1.0, 2.0}, true);
   TensorD y = exp(x).sum();
   y.backward();
@@ -57,7 +57,7 @@ TEST_CASE("tape: backward of a tensor that does not require grad is a clear erro
   CHECK_THROWS_WITH_AS(c.sum().backward(), doctest::Contains("does not require grad"), GraphError);
 }
 
-TEST_CASE("tape: requires_grad propagates from any input; constants and no_grad results record nothing") {
+TEST_CASE("tape: requires_grad propagates from any input, constants and no_grad results record nothing") {
   TensorD a = TensorD::ones({2}, true), c = TensorD::ones({2});
   const std::size_t before = live_nodes();
   TensorD y = a + c;
@@ -150,7 +150,7 @@ TEST_CASE("tape: modifying a saved tensor in place before backward is detected")
   CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("modified in place"), GraphError);
 }
 
-TEST_CASE("tape: each thread records its own graphs; two threads give the same results as one") {
+TEST_CASE("tape: each thread records its own graphs, two threads give the same results as one") {
   auto train = [](unsigned long long seed) {
     manual_seed(seed);
     TensorD w = TensorD::randn({4, 3}, true);
