@@ -9,9 +9,8 @@ namespace ad::data {
 namespace {
 
 // The ten measurements of each nucleus, in file order; each appears three times: mean, standard error, worst.
-const char* const kMeasurements[] = {"radius",    "texture",        "perimeter", "area",
-                                     "smoothness", "compactness",   "concavity", "concave points",
-                                     "symmetry",  "fractal dimension"};
+const char* const kMeasurements[] = {"radius",      "texture",   "perimeter",      "area",     "smoothness",
+                                     "compactness", "concavity", "concave points", "symmetry", "fractal dimension"};
 const char* const kStatistics[] = {"mean", "standard error", "worst"};
 
 bool parse_count(const std::string& s, std::size_t& out) {
@@ -44,8 +43,7 @@ Dataset load_breast_cancer(const std::string& path) {
   for (std::size_t i = 0; i < rows; ++i) {
     const float v = label.data()[i];
     if (v != 0.0f && v != 1.0f)
-      fail("data row " + std::to_string(i + 1) + ": label " + std::to_string(v) +
-           " is not 0 or 1");
+      fail("data row " + std::to_string(i + 1) + ": label " + std::to_string(v) + " is not 0 or 1");
     d.labels.push_back(static_cast<std::size_t>(v));
   }
   d.class_names = {h[2], h[3]};

@@ -162,8 +162,8 @@ CsvTable parse_csv(const std::string& text, const std::string& source, const Csv
                              " has " + std::to_string(table.columns.size()));
       values.reserve(cols * (text.size() / static_cast<std::size_t>(line_end - line_begin + 1) + 1));
     } else if (fields.size() != cols) {
-      fail_at(line_no, std::to_string(fields.size()) + " fields, expected " + std::to_string(cols) +
-                           " (as on line " + std::to_string(first_data_line) + ")");
+      fail_at(line_no, std::to_string(fields.size()) + " fields, expected " + std::to_string(cols) + " (as on line " +
+                           std::to_string(first_data_line) + ")");
     }
     for (std::size_t j = 0; j < fields.size(); ++j) {
       float v = 0;
@@ -178,8 +178,7 @@ CsvTable parse_csv(const std::string& text, const std::string& source, const Csv
     ++rows;
   }
 
-  if (rows == 0)
-    throw IOError(where + (header_line ? " has a header but no data rows" : " is empty (no data rows)"));
+  if (rows == 0) throw IOError(where + (header_line ? " has a header but no data rows" : " is empty (no data rows)"));
   table.values = Tensor::from(values, {rows, cols});
   return table;
 }

@@ -98,7 +98,8 @@ std::vector<std::string> names_without(const std::vector<std::string>& columns, 
 Dataset classification_dataset(const CsvTable& table, std::size_t label_column) {
   Dataset d;
   d.X = table.drop_column(label_column);
-  d.labels = to_labels(table.column(label_column), "classification_dataset: label column " + std::to_string(label_column));
+  d.labels =
+      to_labels(table.column(label_column), "classification_dataset: label column " + std::to_string(label_column));
   if (table.columns.size() == table.cols()) d.feature_names = names_without(table.columns, label_column);
   return d;
 }

@@ -18,15 +18,16 @@
 namespace ad::data {
 
 struct Dataset {
-  Tensor X;                                // (N, d) features, one example per row (or (N, ...) for images)
-  std::vector<std::size_t> labels;         // class index of each row; empty for regression
-  Tensor y;                                // regression targets, (N) or (N, k); undefined for classification
-  std::vector<std::string> feature_names;  // optional: d names
-  std::vector<std::string> class_names;    // optional: one name per class
+  Tensor X;                                       // (N, d) features, one example per row (or (N, ...) for images)
+  std::vector<std::size_t> labels;                // class index of each row; empty for regression
+  Tensor y;                                       // regression targets, (N) or (N, k); undefined for classification
+  std::vector<std::string> feature_names;         // optional: d names
+  std::vector<std::string> class_names;           // optional: one name per class
   std::size_t image_height = 0, image_width = 0;  // for images stored as flat rows (8 x 8 digits, 28 x 28 MNIST)
 
   std::size_t size() const { return X.defined() && X.dim() > 0 ? X.size(0) : 0; }  // N
-  std::size_t num_features() const;  // elements per row of X
+  // Elements per row of X (d).
+  std::size_t num_features() const;
   // class_names.size() when names are given, else 1 + the largest label (0 without labels).
   std::size_t num_classes() const;
   bool has_labels() const { return !labels.empty(); }

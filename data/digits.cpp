@@ -13,8 +13,7 @@ Dataset load_digits(const std::string& path) {
   options.header = Header::None;
   const CsvTable table = read_csv(path, options);
   constexpr std::size_t kPixels = 64;
-  if (table.cols() != kPixels + 1)
-    fail(std::to_string(table.cols()) + " columns, expected 65 (8 x 8 pixels + label)");
+  if (table.cols() != kPixels + 1) fail(std::to_string(table.cols()) + " columns, expected 65 (8 x 8 pixels + label)");
 
   Dataset d;
   d.X = table.drop_column(kPixels);

@@ -54,7 +54,8 @@ std::size_t gzip_size_hint(const std::string& path) {
   File f = open_for_reading("read_file", path);
   unsigned char t[4];
   if (std::fseek(f.get(), -4, SEEK_END) != 0 || std::fread(t, 1, 4, f.get()) != 4) return 0;
-  const std::size_t isize = std::size_t(t[0]) | std::size_t(t[1]) << 8 | std::size_t(t[2]) << 16 | std::size_t(t[3]) << 24;
+  const std::size_t isize =
+      std::size_t(t[0]) | std::size_t(t[1]) << 8 | std::size_t(t[2]) << 16 | std::size_t(t[3]) << 24;
   return std::min<std::size_t>(isize, std::size_t(1) << 31);  // only a hint: damaged files must not allocate wildly
 }
 
@@ -68,14 +69,17 @@ std::string read_gzip(const std::string& path) {
   out.reserve(hint);
   std::string buf(1 << 20, '\0');
   int n;
-  while ((n = gzread(gz, &buf[0], static_cast<unsigned>(buf.size()))) > 0) out.append(buf.data(), static_cast<std::size_t>(n));
+  while ((n = gzread(gz, &buf[0], static_cast<unsigned>(buf.size()))) > 0)
+    out.append(buf.data(), static_cast<std::size_t>(n));
   // zlib reports a stream that ends early as the soft error Z_BUF_ERROR ("unexpected end of file") and still
   // returns what it decoded, so the error state must be checked even when gzread did not return -1.
   int err = Z_OK;
   const char* msg = gzerror(gz, &err);
   if (n < 0 || err != Z_OK) {
-    if (err == Z_BUF_ERROR) fail("read_file", path, "truncated gzip stream (unexpected end of file after " +
-                                                        std::to_string(out.size()) + " decompressed bytes)");
+    if (err == Z_BUF_ERROR)
+      fail(
+          "read_file", path,
+          "truncated gzip stream (unexpected end of file after " + std::to_string(out.size()) + " decompressed bytes)");
     if (err == Z_ERRNO) fail("read_file", path, "read failed: " + errno_text());
     fail("read_file", path, std::string("corrupt gzip stream: ") + (msg && *msg ? msg : "unknown zlib error"));
   }
@@ -103,7 +107,8 @@ void write_file_atomic(const std::string& path, const std::string& contents) {
   for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
     tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
     fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) fail("write_file_atomic", path, "cannot create the temporary file '" + tmp + "': " + errno_text());
+    if (fd < 0 && errno != EEXIST)
+      fail("write_file_atomic", path, "cannot create the temporary file '" + tmp + "': " + errno_text());
   }
   if (fd < 0) fail("write_file_atomic", path, "cannot create a temporary file next to it");
 

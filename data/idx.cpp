@@ -41,7 +41,8 @@ IdxArray read_idx(const std::string& path, std::size_t expected_rank) {
     const std::uint32_t want = 0x00000800u | static_cast<std::uint32_t>(expected_rank);
     if (magic != want)
       fail("bad magic number " + hex32(magic) + " (expected " + hex32(want) + " for " + kind_of(expected_rank) +
-           " of unsigned bytes with " + std::to_string(expected_rank) + (expected_rank == 1 ? " dimension)" : " dimensions)"));
+           " of unsigned bytes with " + std::to_string(expected_rank) +
+           (expected_rank == 1 ? " dimension)" : " dimensions)"));
   } else if (p[0] != 0 || p[1] != 0 || p[2] != 0x08 || rank == 0) {
     fail("bad magic number " + hex32(magic) + " (expected 0x000008nn: unsigned bytes with nn > 0 dimensions)");
   }
@@ -64,8 +65,8 @@ IdxArray read_idx(const std::string& path, std::size_t expected_rank) {
     fail("truncated: expected " + std::to_string(count) + " bytes of data after the " + std::to_string(header) +
          "-byte header, got " + std::to_string(got));
   if (got > count)
-    fail(std::to_string(got - count) + " trailing bytes: expected " + std::to_string(count) + " bytes of data after the " +
-         std::to_string(header) + "-byte header, got " + std::to_string(got));
+    fail(std::to_string(got - count) + " trailing bytes: expected " + std::to_string(count) +
+         " bytes of data after the " + std::to_string(header) + "-byte header, got " + std::to_string(got));
   out.values.assign(p + header, p + size);
   return out;
 }

@@ -36,9 +36,7 @@ std::size_t DataLoader::num_batches() const {
   return options_.drop_last ? n / batch_size_ : (n + batch_size_ - 1) / batch_size_;
 }
 
-std::size_t DataLoader::num_samples() const {
-  return options_.drop_last ? num_batches() * batch_size_ : data_.size();
-}
+std::size_t DataLoader::num_samples() const { return options_.drop_last ? num_batches() * batch_size_ : data_.size(); }
 
 Batch DataLoader::batch(std::size_t i) const {
   if (i >= num_batches())
@@ -47,7 +45,8 @@ Batch DataLoader::batch(std::size_t i) const {
   const std::size_t begin = i * batch_size_;
   const std::size_t end = std::min(begin + batch_size_, order_.size());
   Batch b;
-  b.indices.assign(order_.begin() + static_cast<std::ptrdiff_t>(begin), order_.begin() + static_cast<std::ptrdiff_t>(end));
+  b.indices.assign(order_.begin() + static_cast<std::ptrdiff_t>(begin),
+                   order_.begin() + static_cast<std::ptrdiff_t>(end));
   b.X = gather_rows(data_.X, b.indices);
   if (data_.has_labels()) {
     b.labels.reserve(b.indices.size());

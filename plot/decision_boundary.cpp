@@ -126,7 +126,8 @@ std::string decision_boundary_svg(const Tensor& X, const std::vector<std::size_t
   for (std::size_t r = 0; r < res; ++r)
     for (std::size_t c = 0; c < res;) {
       std::size_t e = c + 1;
-      while (e < res && cells[r * res + e].cls == cells[r * res + c].cls && cells[r * res + e].level == cells[r * res + c].level)
+      while (e < res && cells[r * res + e].cls == cells[r * res + c].cls &&
+             cells[r * res + e].level == cells[r * res + c].level)
         ++e;
       const CellClass& cell = cells[r * res + c];
       const Rgb colour = mix(white, category_color(cell.cls), 0.12 + 0.5 * cell.level / double(kLevels));

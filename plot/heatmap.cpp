@@ -73,8 +73,8 @@ std::string heatmap_svg(const std::vector<std::vector<double>>& values, const He
   const double grid_w = cs * static_cast<double>(cols), grid_h = cs * static_cast<double>(rows);
   const double below = 8 + (slant ? col_w * 0.72 + 12 : 16) + (o.x_label.empty() ? 4 : 26);
   const double bar_x = left + grid_w + 18, bar_w = 16;
-  const double width = std::max(bar_x + bar_w + 8 + tick_w + (o.color_label.empty() ? 10 : 30),
-                                text_width(o.title, 15) + 24);
+  const double width =
+      std::max(bar_x + bar_w + 8 + tick_w + (o.color_label.empty() ? 10 : 30), text_width(o.title, 15) + 24);
   const double height = top + std::max(grid_h, 80.0) + below;
 
   Svg svg(width, height);

@@ -21,11 +21,11 @@ struct HeatmapOptions {
   std::string title, x_label, y_label;
   std::vector<std::string> row_labels, col_labels;  // default: 0, 1, 2, ...
   bool show_values = true;
-  int decimals = 2;         // digits after the point in the cell labels
-  bool percent = false;     // label cells with 100 * value and a % sign (0.953 -> "95.3%" with decimals = 1)
+  int decimals = 2;      // digits after the point in the cell labels
+  bool percent = false;  // label cells with 100 * value and a % sign (0.953 -> "95.3%" with decimals = 1)
   std::optional<double> v_min = {}, v_max = {};  // default: the range of the finite values
-  double cell_size = 56;    // pixels per cell (square)
-  std::string color_label;  // caption of the colour scale
+  double cell_size = 56;                         // pixels per cell (square)
+  std::string color_label;                       // caption of the colour scale
 };
 
 // ValueError for an empty matrix or ragged rows, or label lists of the wrong length.

@@ -30,7 +30,8 @@ std::string image_grid_svg(const Tensor& images, std::size_t height, std::size_t
   }
   const std::size_t k = images.size(0);
   if (!captions.empty() && captions.size() != k)
-    throw ValueError("image_grid: " + std::to_string(captions.size()) + " captions for " + std::to_string(k) + " images");
+    throw ValueError("image_grid: " + std::to_string(captions.size()) + " captions for " + std::to_string(k) +
+                     " images");
   if (o.columns == 0) throw ValueError("image_grid: columns must be > 0");
 
   const float* v = images.data();

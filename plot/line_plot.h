@@ -24,7 +24,7 @@ struct LinePlotOptions {
   std::string title;
   std::string x_label = "epoch";
   std::string y_label;
-  double width = 640, height = 400;             // the whole picture, in pixels
+  double width = 640, height = 400;              // the whole picture, in pixels
   std::optional<double> y_min = {}, y_max = {};  // default: the data range (e.g. set 0 and 1 for accuracy)
 };
 

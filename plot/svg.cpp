@@ -13,11 +13,21 @@ std::string escape_xml(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // Control characters other than tab and line breaks are not allowed in XML 1.0 at all.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
@@ -113,8 +123,8 @@ Svg& Svg::end_group() {
 std::string Svg::str() const {
   // No XML declaration: UTF-8 is XML's default encoding, and the file then starts with <svg.
   std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + svg_number(width_) + "\" height=\"" +
-       svg_number(height_) + "\" viewBox=\"0 0 " + svg_number(width_) + " " + svg_number(height_) +
-       "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
+                  svg_number(height_) + "\" viewBox=\"0 0 " + svg_number(width_) + " " + svg_number(height_) +
+                  "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
   s += body_;
   for (int i = 0; i < open_groups_; ++i) s += "</g>\n";  // close what the caller left open: always well-formed
   s += "</svg>\n";

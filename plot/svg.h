@@ -22,11 +22,11 @@ std::string escape_xml(const std::string& text);
 std::string svg_number(double v);
 
 struct TextStyle {
-  double size = 12;                   // font size in pixels
-  std::string anchor = "start";       // start | middle | end (horizontal alignment at x)
+  double size = 12;              // font size in pixels
+  std::string anchor = "start";  // start | middle | end (horizontal alignment at x)
   std::string fill = "#222222";
   bool bold = false;
-  double rotate = 0;                  // degrees, about (x, y); -90 for a vertical axis label
+  double rotate = 0;  // degrees, about (x, y); -90 for a vertical axis label
 };
 
 class Svg {

@@ -45,8 +45,8 @@ TEST_CASE("data: read_csv header modes auto, skip and none") {
                          IOError);
   }
   SUBCASE("auto: a header must have as many fields as the rows") {
-    CHECK_THROWS_WITH_AS(parse_csv("a,b\n1,2,3\n", "mem"), doctest::Contains("line 2: 3 fields, but the header on line 1 has 2"),
-                         IOError);
+    CHECK_THROWS_WITH_AS(parse_csv("a,b\n1,2,3\n", "mem"),
+                         doctest::Contains("line 2: 3 fields, but the header on line 1 has 2"), IOError);
   }
 }
 
@@ -68,8 +68,8 @@ TEST_CASE("data: read_csv names the file, line and column of a non-numeric or em
   test_util::TempDir dir;
   const std::string path = dir.file("bad.csv");
   test_util::write_bytes(path, "a,b,c\n1,2,3\n4,five,6\n");
-  CHECK_THROWS_WITH_AS(read_csv(path), ("read_csv: '" + path + "' line 3, column 2 ('b'): 'five' is not a number").c_str(),
-                       IOError);
+  CHECK_THROWS_WITH_AS(read_csv(path),
+                       ("read_csv: '" + path + "' line 3, column 2 ('b'): 'five' is not a number").c_str(), IOError);
   test_util::write_bytes(path, "1,2,3\n4,,6\n");
   CHECK_THROWS_WITH_AS(read_csv(path), ("read_csv: '" + path + "' line 2, column 2: empty field").c_str(), IOError);
   test_util::write_bytes(path, "1,2,3\n4,5,6,\n");
@@ -91,7 +91,8 @@ TEST_CASE("data: read_csv rejects ragged rows, empty files and header-only files
   test_util::write_bytes(path, "a,b\n");
   CHECK_THROWS_WITH_AS(read_csv(path), doctest::Contains("has a header but no data rows"), IOError);
   CHECK_THROWS_WITH_AS(read_csv(dir.file("missing.csv")),
-                       doctest::Contains(("'" + dir.file("missing.csv") + "': cannot open: No such file").c_str()), IOError);
+                       doctest::Contains(("'" + dir.file("missing.csv") + "': cannot open: No such file").c_str()),
+                       IOError);
 }
 
 TEST_CASE("data: read_csv reads gzip-compressed files and reports damaged ones") {
@@ -110,7 +111,8 @@ TEST_CASE("data: read_csv reads gzip-compressed files and reports damaged ones")
   std::string garbage = bytes.substr(0, 10) + std::string(200, '\xff');
   test_util::write_bytes(dir.file("garbage.csv.gz"), garbage);
   CHECK_THROWS_WITH_AS(read_csv(dir.file("garbage.csv.gz")),
-                       doctest::Contains(("'" + dir.file("garbage.csv.gz") + "': corrupt gzip stream").c_str()), IOError);
+                       doctest::Contains(("'" + dir.file("garbage.csv.gz") + "': corrupt gzip stream").c_str()),
+                       IOError);
   // Cut in the middle of the compressed data.
   test_util::write_bytes(dir.file("cut.csv.gz"), bytes.substr(0, bytes.size() / 2));
   CHECK_THROWS_WITH_AS(read_csv(dir.file("cut.csv.gz")),

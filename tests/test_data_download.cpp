@@ -1,7 +1,6 @@
 // scripts/download-mnist.sh without a network: verification of present files, and "downloading" from a local
 // mirror (a file:// URL) to check that a damaged file is replaced by a verified copy.
 #include <doctest/doctest.h>
-
 #include <sys/wait.h>
 
 #include <cstdlib>

@@ -20,7 +20,8 @@ namespace {
 void write_split(const test_util::TempDir& dir, const std::string& split, std::uint32_t n_images,
                  std::uint32_t n_labels, bool gzip) {
   std::vector<std::uint8_t> pixels(std::size_t(n_images) * 784, 0), labels(n_labels);
-  for (std::uint32_t i = 0; i < n_images; ++i) pixels[i * 784] = static_cast<std::uint8_t>(i), pixels[i * 784 + 1] = 255;
+  for (std::uint32_t i = 0; i < n_images; ++i)
+    pixels[i * 784] = static_cast<std::uint8_t>(i), pixels[i * 784 + 1] = 255;
   for (std::uint32_t i = 0; i < n_labels; ++i) labels[i] = static_cast<std::uint8_t>(i % 10);
   const std::string img = idx_bytes({n_images, 28, 28}, pixels), lab = idx_bytes({n_labels}, labels);
   const std::string suffix = gzip ? ".gz" : "";
@@ -53,22 +54,27 @@ TEST_CASE("data: read_idx names the file and the problem for damaged files") {
   SUBCASE("bad magic, with the value found") {
     test_util::write_bytes(path, idx_bytes({2, 28, 28}, v, 0x09));
     CHECK_THROWS_WITH_AS(read_idx(path, 3),
-                         ("read_idx: '" + path + "': bad magic number 0x00000903 (expected 0x00000803 for an image "
-                          "file of unsigned bytes with 3 dimensions)").c_str(),
+                         ("read_idx: '" + path +
+                          "': bad magic number 0x00000903 (expected 0x00000803 for an image "
+                          "file of unsigned bytes with 3 dimensions)")
+                             .c_str(),
                          IOError);
     test_util::write_bytes(path, idx_bytes({2}, {1, 2}));
-    CHECK_THROWS_WITH_AS(read_idx(path, 3), doctest::Contains("bad magic number 0x00000801 (expected 0x00000803"), IOError);
+    CHECK_THROWS_WITH_AS(read_idx(path, 3), doctest::Contains("bad magic number 0x00000801 (expected 0x00000803"),
+                         IOError);
     test_util::write_bytes(path, "GIF89a.......");
     CHECK_THROWS_WITH_AS(read_idx(path), doctest::Contains("bad magic number 0x47494638"), IOError);
   }
   SUBCASE("truncated data: expected N bytes, got M") {
     std::string b = idx_bytes({2, 28, 28}, v);
     test_util::write_bytes(path, b.substr(0, b.size() - 100));
-    CHECK_THROWS_WITH_AS(read_idx(path, 3),
-                         ("read_idx: '" + path + "': truncated: expected 1568 bytes of data after the 16-byte header, got 1468").c_str(),
-                         IOError);
+    CHECK_THROWS_WITH_AS(
+        read_idx(path, 3),
+        ("read_idx: '" + path + "': truncated: expected 1568 bytes of data after the 16-byte header, got 1468").c_str(),
+        IOError);
     test_util::write_gzip(path, b.substr(0, 10));
-    CHECK_THROWS_WITH_AS(read_idx(path, 3), doctest::Contains("truncated header: 3 dimensions need 16 header bytes, the file has 10"),
+    CHECK_THROWS_WITH_AS(read_idx(path, 3),
+                         doctest::Contains("truncated header: 3 dimensions need 16 header bytes, the file has 10"),
                          IOError);
     test_util::write_bytes(path, std::string("\0\0", 2));
     CHECK_THROWS_WITH_AS(read_idx(path), doctest::Contains("too short for the 4-byte magic number"), IOError);
@@ -81,7 +87,8 @@ TEST_CASE("data: read_idx names the file and the problem for damaged files") {
     test_util::write_gzip(path, idx_bytes({2, 28, 28}, v));
     const std::string gz = test_util::read_bytes(path);
     test_util::write_bytes(path, gz.substr(0, gz.size() - 12));
-    CHECK_THROWS_WITH_AS(read_idx(path, 3), doctest::Contains(("'" + path + "': truncated gzip stream").c_str()), IOError);
+    CHECK_THROWS_WITH_AS(read_idx(path, 3), doctest::Contains(("'" + path + "': truncated gzip stream").c_str()),
+                         IOError);
   }
 }
 
@@ -101,9 +108,11 @@ TEST_CASE("data: load_mnist reads a split, scales pixels to 0..1 and checks the 
   write_split(dir, "t10k", 5, 4, false);
   CHECK_THROWS_WITH_AS(load_mnist(dir.path(), "t10k"),
                        doctest::Contains(("label/image count mismatch: '" + dir.file("t10k-images-idx3-ubyte") +
-                                         "' has 5 images, '" + dir.file("t10k-labels-idx1-ubyte") + "' has 4 labels").c_str()),
+                                          "' has 5 images, '" + dir.file("t10k-labels-idx1-ubyte") + "' has 4 labels")
+                                             .c_str()),
                        IOError);
-  CHECK_THROWS_WITH_AS(load_mnist(dir.path() + "/nowhere", "train"), doctest::Contains("no train images file in"), IOError);
+  CHECK_THROWS_WITH_AS(load_mnist(dir.path() + "/nowhere", "train"), doctest::Contains("no train images file in"),
+                       IOError);
   CHECK_THROWS_AS(load_mnist(dir.path(), "validation"), ValueError);
 }
 

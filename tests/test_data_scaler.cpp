@@ -45,7 +45,8 @@ TEST_CASE("data: scalers check fitting and shapes") {
   StandardScaler s;
   CHECK_THROWS_WITH_AS(s.transform(Tensor::zeros({2, 2})), doctest::Contains("has not been fitted"), ValueError);
   CHECK_THROWS_WITH_AS(s.fit(Tensor::zeros({0, 3})), doctest::Contains("empty matrix"), ValueError);
-  CHECK_THROWS_WITH_AS(s.fit(Tensor::zeros({4})), doctest::Contains("expected an (N, d) matrix, got shape [4]"), ShapeError);
+  CHECK_THROWS_WITH_AS(s.fit(Tensor::zeros({4})), doctest::Contains("expected an (N, d) matrix, got shape [4]"),
+                       ShapeError);
   s.fit(Tensor::ones({3, 2}));
   CHECK_THROWS_WITH_AS(s.transform(Tensor::zeros({2, 3})), doctest::Contains("X has 3 columns"), ShapeError);
 }

@@ -50,7 +50,8 @@ TEST_CASE("data: the shipped-set loaders reject files of the wrong layout") {
   std::string row;
   for (int j = 0; j < 30; ++j) row += "1,";
   test_util::write_bytes(bc, "3,30,malignant,benign\n" + row + "0\n" + row + "1\n");
-  CHECK_THROWS_WITH_AS(load_breast_cancer(bc), ("load_breast_cancer: '" + bc + "': the first line announces 3 rows, the file has 2").c_str(),
+  CHECK_THROWS_WITH_AS(load_breast_cancer(bc),
+                       ("load_breast_cancer: '" + bc + "': the first line announces 3 rows, the file has 2").c_str(),
                        IOError);
   test_util::write_bytes(bc, "2,30,malignant,benign\n" + row + "0\n" + row + "2\n");
   CHECK_THROWS_WITH_AS(load_breast_cancer(bc), doctest::Contains("data row 2: label 2"), IOError);
@@ -61,11 +62,11 @@ TEST_CASE("data: the shipped-set loaders reject files of the wrong layout") {
   std::string pixels;
   for (int j = 0; j < 64; ++j) pixels += "3,";
   test_util::write_bytes(dg, pixels + "3\n" + pixels + "10\n");
-  CHECK_THROWS_WITH_AS(load_digits(dg), ("load_digits: '" + dg + "': data row 2: label 10.000000 is not a digit 0..9").c_str(),
-                       IOError);
+  CHECK_THROWS_WITH_AS(load_digits(dg),
+                       ("load_digits: '" + dg + "': data row 2: label 10.000000 is not a digit 0..9").c_str(), IOError);
   test_util::write_bytes(dg, "1,2,3\n");
   CHECK_THROWS_WITH_AS(load_digits(dg), doctest::Contains("3 columns, expected 65"), IOError);
   test_util::write_bytes(dg, "17," + pixels.substr(2) + "1\n");
-  CHECK_THROWS_WITH_AS(load_digits(dg), doctest::Contains("data row 1, pixel 1: value 17.000000 is not an integer 0..16"),
-                       IOError);
+  CHECK_THROWS_WITH_AS(load_digits(dg),
+                       doctest::Contains("data row 1, pixel 1: value 17.000000 is not an integer 0..16"), IOError);
 }

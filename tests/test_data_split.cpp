@@ -14,7 +14,7 @@ using namespace ad::data;
 
 namespace {
 
-std::vector<double> proportions(const Dataset& d, std::size_t classes) {
+std::vector<double> proportions(const Dataset &d, std::size_t classes) {
   std::vector<double> p(classes, 0.0);
   for (std::size_t l : d.labels) p[l] += 1.0 / static_cast<double>(d.size());
   return p;
@@ -53,7 +53,8 @@ TEST_CASE("data: a stratified split keeps the class proportions of the breast ca
   CHECK(val.size() == 85);    // round(569 * 0.15)
   CHECK(train.size() == 370);
   const double malignant = 212.0 / 569.0;
-  for (const Dataset* part : {&train, &val, &test}) CHECK(proportions(*part, 2)[0] == doctest::Approx(malignant).epsilon(0.02));
+  for (const Dataset *part : {&train, &val, &test})
+    CHECK(proportions(*part, 2)[0] == doctest::Approx(malignant).epsilon(0.02));
   CHECK(test.class_counts() == std::vector<std::size_t>{42, 72});  // 212 * 0.2 = 42.4, 357 * 0.2 = 71.4 -> 42 + 72
   CHECK(train.class_names == bc.class_names);
   CHECK(train.feature_names.size() == 30);
@@ -79,5 +80,6 @@ TEST_CASE("data: split without labels and invalid fractions") {
   CHECK(test.y.numel() == 3);
   CHECK_THROWS_WITH_AS(train_test_split(d, 1.0, 5), doctest::Contains("test_fraction must be in [0, 1)"), ValueError);
   CHECK_THROWS_AS(train_val_test_split(d, -0.1, 0.2, 5), ValueError);
-  CHECK_THROWS_WITH_AS(train_val_test_split(d, 0.5, 0.5, 5), doctest::Contains("leave none of 10 for training"), ValueError);
+  CHECK_THROWS_WITH_AS(train_val_test_split(d, 0.5, 0.5, 5), doctest::Contains("leave none of 10 for training"),
+                       ValueError);
 }

@@ -53,7 +53,8 @@ std::string xml_problem(const std::string& doc) {
     if (tag.empty()) return "empty tag";
     if (tag[0] == '/') {
       const std::string name = tag.substr(1);
-      if (stack.empty() || stack.back() != name) return "</" + name + "> closes <" + (stack.empty() ? "" : stack.back()) + ">";
+      if (stack.empty() || stack.back() != name)
+        return "</" + name + "> closes <" + (stack.empty() ? "" : stack.back()) + ">";
       stack.pop_back();
       if (stack.empty()) root_closed = true;
     } else if (tag.back() != '/') {
@@ -149,7 +150,13 @@ TEST_CASE("plot: heatmap with a colour scale, cell labels and NaN cells") {
   CHECK(doc.find("#d9d9d9") != std::string::npos);  // the NaN cell
   CHECK(doc.find(">accuracy</text>") != std::string::npos);
   CHECK_THROWS_WITH_AS(heatmap_svg({{1, 2}, {3}}), doctest::Contains("row 1 has 1 values, row 0 has 2"), ValueError);
-  CHECK_THROWS_AS(heatmap_svg({{1, 2}}, [] { HeatmapOptions h; h.row_labels = {"a", "b"}; return h; }()), ValueError);
+  CHECK_THROWS_AS(heatmap_svg({{1, 2}},
+                              [] {
+                                HeatmapOptions h;
+                                h.row_labels = {"a", "b"};
+                                return h;
+                              }()),
+                  ValueError);
 }
 
 TEST_CASE("plot: decision boundary of a 2-D classifier with class-coloured points") {
@@ -193,7 +200,8 @@ TEST_CASE("plot: image grid of digits with captions") {
   std::vector<std::string> captions;
   for (std::size_t i = 0; i < 12; ++i) {
     rows.push_back(i);
-    captions.push_back("true " + std::to_string(digits.labels[i]) + " / pred " + std::to_string((digits.labels[i] + 1) % 10));
+    captions.push_back("true " + std::to_string(digits.labels[i]) + " / pred " +
+                       std::to_string((digits.labels[i] + 1) % 10));
   }
   ImageGridOptions o;
   o.columns = 5;
@@ -209,6 +217,7 @@ TEST_CASE("plot: image grid of digits with captions") {
 
   // (K, h, w) input, and size checks.
   CHECK(xml_problem(image_grid_svg(Tensor::rand({3, 5, 4}), 0, 0)) == "");
-  CHECK_THROWS_WITH_AS(image_grid_svg(Tensor::zeros({2, 10}), 3, 3), doctest::Contains("not images of 3 x 3"), ShapeError);
+  CHECK_THROWS_WITH_AS(image_grid_svg(Tensor::zeros({2, 10}), 3, 3), doctest::Contains("not images of 3 x 3"),
+                       ShapeError);
   CHECK_THROWS_AS(image_grid_svg(Tensor::zeros({2, 9}), 3, 3, {"only one"}), ValueError);
 }

@@ -51,5 +51,6 @@ TEST_CASE("train: CsvLog rewrites a complete CSV file after every epoch, atomica
   CHECK_THROWS_WITH_AS(CsvLog(dir.file("no/such/dir/log.csv")).log(1, {{"loss", 1}}),
                        doctest::Contains("no/such/dir/log.csv"), IOError);
   test_util::write_bytes(dir.file("other.csv"), "step,loss\n1,2\n");
-  CHECK_THROWS_WITH_AS(History::load_csv(dir.file("other.csv")), doctest::Contains("expected a header \"epoch,"), IOError);
+  CHECK_THROWS_WITH_AS(History::load_csv(dir.file("other.csv")), doctest::Contains("expected a header \"epoch,"),
+                       IOError);
 }

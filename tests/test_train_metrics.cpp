@@ -118,7 +118,8 @@ TEST_CASE("train: mean squared error, mean absolute error and R^2") {
   CHECK(r2_score(std::vector<double>{2, 2}, std::vector<double>{2, 2}) == 1.0);  // constant y, exact predictions
   CHECK(r2_score(std::vector<double>{2, 2}, std::vector<double>{2, 3}) == 0.0);  // constant y, errors: no division by 0
   // Two columns: R^2 averaged over them (0.875 and 1).
-  const Tensor y2 = Tensor::from({1, 0, 2, 1, 4, 0, 5, 1}, {4, 2}), p2 = Tensor::from({1.5f, 0, 2, 1, 3, 0, 5, 1}, {4, 2});
+  const Tensor y2 = Tensor::from({1, 0, 2, 1, 4, 0, 5, 1}, {4, 2}),
+               p2 = Tensor::from({1.5f, 0, 2, 1, 3, 0, 5, 1}, {4, 2});
   CHECK(r2_score(y2, p2) == doctest::Approx((0.875 + 1.0) / 2));
   CHECK_THROWS_WITH_AS(mean_squared_error(Tensor::zeros({4}), Tensor::zeros({2, 2})),
                        "mean_squared_error: shapes [4] and [2, 2] differ", ShapeError);

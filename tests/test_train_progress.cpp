@@ -57,7 +57,8 @@ TEST_CASE("train: Progress draws an updating bar with running means, rate and ET
   CHECK(summary.rfind("\repoch 3/20 loss 0.1000 acc 97.5% val_acc 94.0% 498 samples/s 0:02", 0) == 0);  // 1000 / 2.01 s
   CHECK(summary.back() == '\n');
   // The summary is padded to blank out the longer bar line it replaces.
-  CHECK(summary.size() - 2 >= std::string("epoch 3/20 [==========] 100% loss 0.1000 acc 97.5% 498 samples/s ETA 0:00").size());
+  CHECK(summary.size() - 2 >=
+        std::string("epoch 3/20 [==========] 100% loss 0.1000 acc 97.5% 498 samples/s ETA 0:00").size());
 }
 
 TEST_CASE("train: Progress prints one plain line per epoch when not on a terminal") {

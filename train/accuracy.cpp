@@ -9,8 +9,8 @@ namespace ad::train {
 
 double accuracy(const std::vector<std::size_t>& y_true, const std::vector<std::size_t>& y_pred) {
   if (y_true.size() != y_pred.size())
-    throw ShapeError("accuracy: " + std::to_string(y_true.size()) + " true labels but " + std::to_string(y_pred.size()) +
-                     " predictions");
+    throw ShapeError("accuracy: " + std::to_string(y_true.size()) + " true labels but " +
+                     std::to_string(y_pred.size()) + " predictions");
   if (y_true.empty()) throw ValueError("accuracy: no examples");
   std::size_t correct = 0;
   for (std::size_t i = 0; i < y_true.size(); ++i) correct += y_true[i] == y_pred[i];

@@ -179,7 +179,8 @@ std::string ConfusionMatrix::report(const std::vector<std::string>& class_names)
   }
   const double dn = n ? static_cast<double>(n) : 1.0;
   s += "\n" + line("accuracy", "", "", n ? fixed(accuracy(), 3) : "-", std::to_string(n));
-  s += line("macro avg", fixed(macro_precision(), 3), fixed(macro_recall(), 3), fixed(macro_f1(), 3), std::to_string(n));
+  s +=
+      line("macro avg", fixed(macro_precision(), 3), fixed(macro_recall(), 3), fixed(macro_f1(), 3), std::to_string(n));
   s += line("weighted avg", fixed(wp / dn, 3), fixed(wr / dn, 3), fixed(weighted_f1(), 3), std::to_string(n));
   return s;
 }

@@ -23,7 +23,8 @@ std::string format_duration(double seconds) {
     std::snprintf(buf, sizeof buf, "%llu:%02llu:%02llu", static_cast<unsigned long long>(h),
                   static_cast<unsigned long long>(m), static_cast<unsigned long long>(s));
   else
-    std::snprintf(buf, sizeof buf, "%llu:%02llu", static_cast<unsigned long long>(m), static_cast<unsigned long long>(s));
+    std::snprintf(buf, sizeof buf, "%llu:%02llu", static_cast<unsigned long long>(m),
+                  static_cast<unsigned long long>(s));
   return buf;
 }
 

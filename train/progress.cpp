@@ -1,5 +1,6 @@
 #include "train/progress.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,14 @@ namespace {
 double steady_seconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Columns of the terminal on stdout (0 if unknown): a bar line longer than that would wrap, and '\r' would then
+// only return to the start of its last row, leaving a trail of stale rows.
+std::size_t terminal_columns() {
+  struct winsize ws {};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) return ws.ws_col;
+  return 0;
 }
 
 }  // namespace
@@ -43,10 +52,10 @@ void Progress::start_epoch(std::size_t epoch) {
 
 void Progress::step(std::size_t batch_size, const Metrics& batch_metrics) {
   samples_ += batch_size;
-  for (const auto& [name, value] : batch_metrics) {
-    auto it = std::find_if(sums_.begin(), sums_.end(), [&](const auto& p) { return p.first == name; });
-    if (it == sums_.end()) it = sums_.insert(sums_.end(), {name, 0.0});
-    it->second += value * static_cast<double>(batch_size);
+  for (const auto& metric : batch_metrics) {
+    auto it = std::find_if(sums_.begin(), sums_.end(), [&](const auto& p) { return p.first == metric.first; });
+    if (it == sums_.end()) it = sums_.insert(sums_.end(), {metric.first, 0.0});
+    it->second += metric.second * static_cast<double>(batch_size);
   }
   if (display_ != Display::Bar) return;
   const double t = now();
@@ -56,9 +65,7 @@ void Progress::step(std::size_t batch_size, const Metrics& batch_metrics) {
   }
 }
 
-std::string Progress::head() const {
-  return "epoch " + std::to_string(epoch_) + "/" + std::to_string(epochs_);
-}
+std::string Progress::head() const { return "epoch " + std::to_string(epoch_) + "/" + std::to_string(epochs_); }
 
 std::string Progress::rate() const {
   const double dt = epoch_seconds();
@@ -67,10 +74,12 @@ std::string Progress::rate() const {
 }
 
 void Progress::draw_bar() {
-  const double frac = samples_per_epoch_ ? std::min(1.0, static_cast<double>(samples_) / static_cast<double>(samples_per_epoch_)) : 1.0;
+  const double frac =
+      samples_per_epoch_ ? std::min(1.0, static_cast<double>(samples_) / static_cast<double>(samples_per_epoch_)) : 1.0;
   const std::size_t w = options_.bar_width;
   const auto filled = static_cast<std::size_t>(frac * static_cast<double>(w));
-  std::string bar = filled >= w ? std::string(w, '=') : std::string(filled, '=') + ">" + std::string(w - filled - 1, ' ');
+  std::string bar =
+      filled >= w ? std::string(w, '=') : std::string(filled, '=') + ">" + std::string(w - filled - 1, ' ');
   std::string line = head() + " [" + bar + "] " + std::to_string(static_cast<int>(frac * 100.0)) + "%";
   const double n = samples_ ? static_cast<double>(samples_) : 1.0;
   for (const auto& [name, sum] : sums_) line += " " + name + " " + format_metric(name, sum / n);
@@ -80,6 +89,10 @@ void Progress::draw_bar() {
     const double per_sample = epoch_seconds() / static_cast<double>(samples_);
     const double left = samples_per_epoch_ > samples_ ? static_cast<double>(samples_per_epoch_ - samples_) : 0.0;
     line += " ETA " + format_duration(left * per_sample);
+  }
+  if (out_ == &std::cout) {
+    const std::size_t cols = terminal_columns();
+    if (cols > 1 && line.size() > cols - 1) line.resize(cols - 1);
   }
   const std::size_t width = line.size();
   if (width < last_width_) line += std::string(last_width_ - width, ' ');

@@ -13,8 +13,8 @@
 //
 // On a terminal (stdout is a tty) one line is redrawn in place after each batch (at most ten times a second):
 //   epoch 3/20 [=========>          ] 45% loss 0.1234 acc 96.1% 12,345 samples/s ETA 0:07
-// and is replaced at the end of the epoch by a summary. Anywhere else (a file, a pipe, CI logs) only the summary
-// is printed, one line per epoch, so logs stay readable:
+// (cut to the terminal's width) and is replaced at the end of the epoch by a summary. Anywhere else (a file, a pipe, CI
+// logs) only the summary is printed, one line per epoch, so logs stay readable:
 //   epoch 3/20 loss 0.1234 acc 96.1% val_loss 0.2345 val_acc 94.0% 12,345 samples/s 0:02
 //
 // The metrics shown during an epoch are running means over the samples seen so far, each batch weighted by its
@@ -39,7 +39,7 @@ enum class Display {
 
 struct ProgressOptions {
   Display display = Display::Auto;
-  std::ostream* out = nullptr;      // default: std::cout
+  std::ostream* out = nullptr;  // default: std::cout
   std::size_t bar_width = 20;
   double min_redraw_seconds = 0.1;  // the bar is redrawn at most this often (and always at the end of an epoch)
   std::function<double()> clock;    // seconds on a monotonic clock; default std::chrono::steady_clock (tests set it)
@@ -55,13 +55,15 @@ class Progress {
   // A batch of `batch_size` samples is done; metrics are its mean values (loss, accuracy, ...).
   void step(std::size_t batch_size, const Metrics& batch_metrics);
   void step(std::size_t batch_size, double loss) { step(batch_size, Metrics{{"loss", loss}}); }
-  void step(std::size_t batch_size, double loss, double acc) { step(batch_size, Metrics{{"loss", loss}, {"acc", acc}}); }
+  void step(std::size_t batch_size, double loss, double acc) {
+    step(batch_size, Metrics{{"loss", loss}, {"acc", acc}});
+  }
   // Ends the epoch: prints the summary with `extra` appended (validation metrics, learning rate) and returns the
   // epoch's running means followed by `extra`.
   Metrics end_epoch(const Metrics& extra = {});
 
   Display display() const { return display_; }  // the resolved mode (never Auto)
-  double epoch_seconds() const;                  // time since start_epoch
+  double epoch_seconds() const;                 // time since start_epoch
   std::size_t samples_seen() const { return samples_; }
 
  private:

@@ -14,8 +14,7 @@ bool column_like(const Tensor& t) { return t.dim() == 1 || (t.dim() == 2 && t.si
 std::size_t check_pair(const char* op, const Tensor& a, const Tensor& b) {
   if (!a.defined() || !b.defined()) throw ValueError(std::string(op) + ": undefined tensor");
   const bool same = a.shape() == b.shape() || (column_like(a) && column_like(b) && a.numel() == b.numel());
-  if (!same)
-    throw ShapeError(std::string(op) + ": shapes " + a.shape().str() + " and " + b.shape().str() + " differ");
+  if (!same) throw ShapeError(std::string(op) + ": shapes " + a.shape().str() + " and " + b.shape().str() + " differ");
   if (a.numel() == 0) throw ValueError(std::string(op) + ": no values");
   return column_like(a) || a.dim() == 0 ? 1 : a.numel() / a.size(0);
 }
