@@ -1,0 +1,22 @@
+// The digits data as both digits examples use it: loaded, split into stratified training and test parts, and
+// scaled with statistics of the training part only.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "autodiff/tensor.h"
+#include "data/dataset.h"
+
+namespace examples {
+
+struct DigitsSplit {
+  ad::data::Dataset all, train, test;  // all: unscaled; train, test: scaled
+  ad::Tensor test_pixels;              // the test images' raw values 0..16, for pictures
+};
+
+// scaling: "standard" (per-pixel z-scores) or "minmax" (each pixel's training range mapped to [0, 1]).
+// path: the CSV file, or "" for the shipped data/sets/digits.csv.gz.
+DigitsSplit load_digits_split(const std::string& path, const std::string& scaling, double test_fraction,
+                              std::uint64_t seed);
+
+}  // namespace examples

@@ -1,0 +1,159 @@
+// mnist: MNIST handwritten digits or Fashion-MNIST clothing images (28 x 28 grey-scale, 60,000 training and 10,000
+// test images, IDX files) classified by a multi-layer perceptron, 784-256-128-10 with ReLU by default.
+//
+// Pixels are scaled to [0, 1] by the loader (x / 255). Training uses mini-batches with Adam and a cosine learning-
+// rate schedule; the test set is evaluated after every epoch. At the end the program prints the test accuracy and
+// the confusion matrix and draws the misclassified test images.
+//
+// Data: --data-dir holds train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz]
+// and t10k-labels-idx1-ubyte[.gz]. Without --dataset, MNIST is used when its files are in data/mnist
+// (scripts/download-mnist.sh puts them there) and Fashion-MNIST otherwise (Debian package dataset-fashion-mnist,
+// /usr/share/datasets/fashion-mnist).
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "data/loader.h"
+#include "data/mnist.h"
+#include "data/paths.h"
+#include "examples/common/args.h"
+#include "examples/common/pictures.h"
+#include "examples/common/run.h"
+#include "examples/common/setup.h"
+#include "nn/loss.h"
+#include "optim/optim.h"
+#include "train/train.h"
+
+using namespace ad;
+using examples::TrainOptions;
+
+namespace {
+
+bool has_mnist_files(const std::string& dir) {
+  for (const char* f : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                        "t10k-labels-idx1-ubyte"})
+    if (!data::file_exists(dir + "/" + f) && !data::file_exists(dir + "/" + f + ".gz")) return false;
+  return true;
+}
+
+// The first `limit` rows (0: all).
+data::Dataset head(const data::Dataset& d, std::size_t limit) {
+  if (limit == 0 || limit >= d.size()) return d;
+  std::vector<std::size_t> rows(limit);
+  for (std::size_t i = 0; i < limit; ++i) rows[i] = i;
+  return d.subset(rows);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  TrainOptions o;
+  o.seed = 1;
+  o.epochs = 15;
+  o.lr = 1e-3;
+  o.batch_size = 128;
+  o.optimizer = "adam";
+  o.schedule = "cosine";
+  o.hidden = {256, 128};
+  std::string dataset, data_dir, activation = "relu";
+  std::size_t train_limit = 0, test_limit = 0;
+
+  examples::ArgParser args("mnist",
+                           "Classifies MNIST digits or Fashion-MNIST clothing (28x28 images from IDX files) with an "
+                           "MLP, reports the test accuracy and confusion matrix, and draws the misclassified images.");
+  examples::add_training_options(args, o);
+  args.add_choice("dataset", &dataset, {"mnist", "fashion"},
+                  "which data set (default: mnist when data/mnist has its files, else fashion)");
+  args.add_string("data-dir", &data_dir, "DIR",
+                  "directory of the four IDX files (default: data/mnist for mnist, "
+                  "/usr/share/datasets/fashion-mnist for fashion)");
+  args.add_choice("activation", &activation, examples::activation_names(), "activation of the hidden layers");
+  args.add_size("train-limit", &train_limit, "N", "use only the first N training images (0: all)");
+  args.add_size("test-limit", &test_limit, "N", "use only the first N test images (0: all)");
+  args.set_epilog("MNIST files: scripts/download-mnist.sh (into data/mnist).\n\n"
+                  "Examples:\n  mnist                               # Fashion-MNIST here, unless data/mnist has MNIST\n"
+                  "  mnist --dataset mnist --data-dir ~/mnist --epochs 20 --hidden 512,256\n"
+                  "  mnist --train-limit 5000 --epochs 3  # a quick look");
+  args.parse(argc, argv);
+
+  try {
+    if (dataset.empty()) dataset = has_mnist_files(data_dir.empty() ? data::mnist_dir() : data_dir) ? "mnist" : "fashion";
+    if (data_dir.empty()) data_dir = dataset == "mnist" ? data::mnist_dir() : data::fashion_mnist_dir();
+    if (!has_mnist_files(data_dir)) {
+      std::cerr << "mnist: the " << dataset << " IDX files (train-images-idx3-ubyte[.gz], ...) are not in '"
+                << data_dir << "'.\n"
+                << (dataset == "mnist" ? "Fetch them with scripts/download-mnist.sh, or pass --data-dir.\n"
+                                       : "Install them with 'apt-get install dataset-fashion-mnist', or pass "
+                                         "--data-dir.\n");
+      return 1;
+    }
+    examples::seed_and_threads(o);
+    const auto load = dataset == "mnist" ? data::load_mnist : data::load_fashion_mnist;
+    const data::Dataset train_set = head(load(data_dir, "train"), train_limit);
+    const data::Dataset test_set = head(load(data_dir, "t10k"), test_limit);
+    const std::size_t classes = 10, features = train_set.num_features();
+
+    auto model = examples::make_mlp(features, o.hidden, classes, activation);
+    auto opt = examples::make_optimizer(o, model.parameters());
+    auto sched = examples::make_scheduler(o.schedule, *opt, o.epochs);
+    data::DataLoader loader(train_set, o.batch_size, {true, false, o.seed});
+    std::cout << "mnist: " << (dataset == "mnist" ? "MNIST" : "Fashion-MNIST") << " from " << data_dir << ", "
+              << train_set.size() << " training and " << test_set.size() << " test images, MLP "
+              << examples::describe_widths(features, o.hidden, classes) << " (" << activation << "), " << o.optimizer
+              << " lr " << o.lr << ", schedule " << o.schedule << "\n";
+
+    examples::Run run("mnist", o, loader.num_samples());
+    run.watch(opt.get());
+    Tensor test_logits;
+    for (std::size_t epoch = 1; epoch <= static_cast<std::size_t>(o.epochs); ++epoch) {
+      run.start_epoch(epoch);
+      for (const data::Batch& b : loader) {
+        Tensor logits = model(b.X);
+        Tensor loss = nn::cross_entropy(logits, b.labels);
+        opt->zero_grad();
+        loss.backward();
+        opt->step();
+        run.step(b.size(), {{"loss", loss.item()}, {"acc", train::accuracy(b.labels, logits.detach())}});
+      }
+      if (sched) sched->step();
+      test_logits = examples::predict(model, test_set.X);
+      run.end_epoch({{"test_loss", nn::cross_entropy(test_logits, test_set.labels).item()},
+                     {"test_acc", train::accuracy(test_set.labels, test_logits)}});
+    }
+
+    const std::vector<std::size_t> pred = train::predict_classes(test_logits);
+    train::ConfusionMatrix cm(test_set.labels, pred, classes);
+    std::cout << "\nTest confusion matrix (" << test_set.size() << " images):\n"
+              << cm.str(train_set.class_names) << "\n"
+              << cm.report(train_set.class_names) << "\n";
+    const std::vector<std::size_t> wrong = train::misclassified(test_set.labels, pred);
+    std::printf("test accuracy %.4f (%zu of %zu wrong), %.1f s\n", cm.accuracy(), wrong.size(), cm.total(),
+                run.seconds());
+
+    const std::string title = dataset == "mnist" ? "MNIST" : "Fashion-MNIST";
+    std::vector<std::string> files = run.plot_curves(title);
+    files.push_back(
+        examples::plot_confusion(run.path("confusion.svg"), title + ": test confusion matrix", cm, train_set.class_names));
+    if (!wrong.empty()) {
+      std::vector<std::string> captions;
+      for (std::size_t i : wrong) {
+        const auto& names = train_set.class_names;
+        const bool short_names = names.size() == classes && names[0].size() <= 2;
+        captions.push_back(short_names ? "true " + names[test_set.labels[i]] + " / pred " + names[pred[i]]
+                                       : names[test_set.labels[i]] + " → " + names[pred[i]]);
+      }
+      files.push_back(examples::plot_images(run.path("misclassified.svg"), title + ": misclassified test images",
+                                            test_set.X, wrong, 28, 28, captions));
+    }
+    for (const auto& f : files) std::cout << "wrote " << f << "\n";
+    std::cout << "wrote " << run.path("metrics.csv") << "\n";
+    examples::print_result({{"test_accuracy", cm.accuracy()}, {"train_loss", run.history().last("loss")},
+                            {"seconds", run.seconds()}});
+  } catch (const std::exception& e) {
+    std::cerr << "mnist: " << e.what() << "\n";
+    return 1;
+  }
+}
