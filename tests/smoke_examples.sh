@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Smoke test of the example programs (examples/): each one runs with few epochs and small data into a temporary
+# directory and must exit 0, print a RESULT line, write metrics.csv with a training loss that is lower in the last
+# epoch than in the first, and write its SVG pictures. Usage errors must exit 2 and --help 0.
+#
+#   tests/smoke_examples.sh BIN_DIR           short run (~10-20 s), registered with ctest as examples_smoke
+#   tests/smoke_examples.sh --long BIN_DIR    every example with its default settings, checking the quality targets
+#                                             of docs/examples.md (several minutes); ctest's examples_long runs it
+#                                             only when AD_TEST_LONG=1 and reports it skipped otherwise (exit 77)
+#
+# BIN_DIR is the build directory holding the example binaries (build/examples).
+set -uo pipefail
+
+long=0
+if [[ "${1:-}" == "--long" ]]; then
+  long=1
+  shift
+fi
+bin="${1:?usage: smoke_examples.sh [--long] BIN_DIR}"
+if [[ $long == 1 && "${AD_TEST_LONG:-0}" != 1 ]]; then
+  echo "examples_long: skipped (set AD_TEST_LONG=1 to run every example with its default settings)"
+  exit 77
+fi
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+checks=0
+
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+# run NAME ARGS...: runs bin/NAME with --out tmp/NAME and the arguments; output in tmp/NAME.log.
+run() {
+  local name="$1"
+  shift
+  local start=$SECONDS
+  "$bin/${name%%:*}" --out "$tmp/$name" "$@" >"$tmp/$name.log" 2>&1
+  local status=$?
+  checks=$((checks + 1))
+  if [[ $status -ne 0 ]]; then
+    fail "$name exited with status $status; its output ends with:"
+    tail -n 20 "$tmp/$name.log" | sed 's/^/    /'
+    return 1
+  fi
+  grep -q '^RESULT ' "$tmp/$name.log" || fail "$name printed no RESULT line"
+  echo "ok   $name ($((SECONDS - start)) s): $(grep '^RESULT ' "$tmp/$name.log" | tail -n 1)"
+}
+
+# check_outputs NAME FILE...: metrics.csv with a decreasing "loss" column, and each SVG file.
+check_outputs() {
+  local name="$1"
+  shift
+  local csv="$tmp/$name/metrics.csv"
+  checks=$((checks + 1))
+  if [[ ! -s "$csv" ]]; then
+    fail "$name wrote no $csv"
+  else
+    local verdict
+    verdict=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "loss") col = i; next }
+                       col && NR == 2 { first = $col }
+                       col { last = $col; rows++ }
+                       END { if (!col) print "no loss column";
+                             else if (rows < 2) print "fewer than two epochs";
+                             else if (!(last + 0 < first + 0)) print "loss did not decrease: " first " -> " last;
+                             else print "ok" }' "$csv")
+    [[ "$verdict" == ok ]] || fail "$name: $csv: $verdict"
+  fi
+  local f
+  for f in "$@"; do
+    checks=$((checks + 1))
+    if [[ ! -s "$tmp/$name/$f" ]]; then
+      fail "$name wrote no $f"
+    elif ! grep -q '<svg' "$tmp/$name/$f"; then
+      fail "$name: $f is not an SVG picture"
+    fi
+  done
+}
+
+# result_at_least NAME KEY MIN: the value of KEY in NAME's RESULT line is >= MIN.
+result_at_least() {
+  local value
+  value=$(grep '^RESULT ' "$tmp/$1.log" | tail -n 1 | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }')
+  checks=$((checks + 1))
+  if [[ -z "$value" ]]; then
+    fail "$1: no $2 in its RESULT line"
+  elif ! awk -v v="$value" -v m="$3" 'BEGIN { exit !(v + 0 >= m + 0) }'; then
+    fail "$1: $2 = $value, below the target $3"
+  else
+    echo "     $1: $2 = $value >= $3"
+  fi
+}
+
+# expect_status STATUS DESCRIPTION COMMAND...: the command exits with STATUS.
+expect_status() {
+  local want="$1" what="$2"
+  shift 2
+  "$@" >"$tmp/status.log" 2>&1
+  local got=$?
+  checks=$((checks + 1))
+  if [[ $got -ne $want ]]; then
+    fail "$what: exit status $got, expected $want"
+    sed 's/^/    /' "$tmp/status.log" | head -n 5
+  fi
+}
+
+# A tiny MNIST-like data set in IDX format (gzip-compressed, as distributed), so the mnist example can be tested
+# without the real files: class k is a bright bar in rows 2k+3..2k+5 plus noise, and every 7th image has a random
+# label (so some test images are misclassified, and misclassified.svg has something to show).
+make_idx() {
+  python3 - "$1" <<'EOF'
+import gzip, random, struct, sys
+out = sys.argv[1]
+rng = random.Random(7)
+for split, n in (("train", 600), ("t10k", 200)):
+    bars = [i % 10 for i in range(n)]
+    labels = [rng.randrange(10) if i % 7 == 0 else k for i, k in enumerate(bars)]
+    pixels = bytearray()
+    for k in bars:
+        for r in range(28):
+            for c in range(28):
+                bar = 2 * k + 3 <= r <= 2 * k + 5 and 4 <= c < 24
+                pixels.append(min(255, (200 if bar else 0) + rng.randrange(40)))
+    with gzip.open(f"{out}/{split}-images-idx3-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, n, 28, 28) + bytes(pixels))
+    with gzip.open(f"{out}/{split}-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">II", 0x801, n) + bytes(labels))
+EOF
+}
+
+start=$SECONDS
+if [[ $long == 0 ]]; then
+  # Command-line handling, on one example (all share the parser).
+  expect_status 0 "gates --help" "$bin/gates" --help
+  grep -q '^Usage: gates' "$tmp/status.log" || fail "gates --help printed no usage"
+  expect_status 2 "an unknown option" "$bin/gates" --no-such-option
+  expect_status 2 "a malformed number" "$bin/gates" --epochs 12x
+  expect_status 2 "a missing value" "$bin/gates" --lr
+  expect_status 2 "an unknown optimizer" "$bin/gates" --optimizer bogus
+  expect_status 2 "a bad --hidden list" "$bin/mnist" --hidden 256,,128
+  expect_status 2 "a non-positive learning rate" "$bin/digits" --lr 0
+  expect_status 2 "a positional argument" "$bin/regression" extra
+  grep -q "error: unexpected argument 'extra'" "$tmp/status.log" || fail "no clear error for a positional argument"
+
+  run gates --epochs 300 --seed 3 && check_outputs gates loss.svg accuracy.svg boundary_xor.svg boundary_and.svg boundary_or.svg
+  result_at_least gates xor_accuracy 1
+  run regression --samples 400 --epochs 30 --hidden 32 && check_outputs regression loss.svg r2.svg fit.svg
+  run digits --epochs 3 && check_outputs digits loss.svg accuracy.svg confusion.svg misclassified.svg
+  run digits:minmax --epochs 3 --scaling minmax --optimizer nesterov --lr 0.05 --schedule step &&
+    check_outputs digits:minmax loss.svg accuracy.svg confusion.svg
+  run digits_grid --epochs 3 --lrs 0.1,1 --l2s 0.0001,0.01 &&
+    check_outputs digits_grid loss.svg accuracy.svg train_accuracy.svg test_accuracy.svg
+  [[ -s "$tmp/digits_grid/grid.csv" && $(wc -l <"$tmp/digits_grid/grid.csv") -eq 5 ]] ||
+    fail "digits_grid: grid.csv does not have a header and 4 rows"
+  mkdir -p "$tmp/idx" && make_idx "$tmp/idx"
+  run mnist --dataset mnist --data-dir "$tmp/idx" --epochs 3 --hidden 32 --batch-size 32 &&
+    check_outputs mnist loss.svg accuracy.svg confusion.svg misclassified.svg
+  if [[ -s /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ]]; then
+    run mnist:fashion --dataset fashion --train-limit 3000 --test-limit 1000 --epochs 2 --optimizer adamw &&
+      check_outputs mnist:fashion loss.svg accuracy.svg confusion.svg misclassified.svg
+  else
+    echo "skip mnist:fashion (no /usr/share/datasets/fashion-mnist; apt-get install dataset-fashion-mnist)"
+  fi
+  expect_status 1 "mnist without data files" "$bin/mnist" --dataset mnist --data-dir "$tmp/nowhere" --out "$tmp/x"
+  grep -q "download-mnist.sh" "$tmp/status.log" || fail "mnist without data does not point to download-mnist.sh"
+  run breast_cancer --epochs 5 --optimizer rmsprop && check_outputs breast_cancer loss.svg accuracy.svg roc.svg confusion.svg
+  run resnet2d --epochs 15 --samples 300 --dataset moons --optimizer adagrad --lr 0.05 &&
+    check_outputs resnet2d loss.svg accuracy.svg decision_boundary.svg
+  run resnet2d:sgd --epochs 5 --samples 200 --optimizer momentum --lr 0.05 &&
+    check_outputs resnet2d:sgd loss.svg decision_boundary.svg
+else
+  run gates && check_outputs gates loss.svg accuracy.svg boundary_xor.svg boundary_and.svg boundary_or.svg
+  for g in xor and or; do result_at_least gates ${g}_accuracy 1; done
+  run regression && check_outputs regression loss.svg r2.svg fit.svg && result_at_least regression test_r2 0.99
+  run digits && check_outputs digits loss.svg accuracy.svg confusion.svg misclassified.svg &&
+    result_at_least digits test_accuracy 0.97
+  run digits_grid && check_outputs digits_grid loss.svg accuracy.svg train_accuracy.svg test_accuracy.svg
+  run mnist && check_outputs mnist loss.svg accuracy.svg confusion.svg misclassified.svg &&
+    result_at_least mnist test_accuracy 0.885
+  run breast_cancer && check_outputs breast_cancer loss.svg accuracy.svg roc.svg confusion.svg &&
+    result_at_least breast_cancer test_accuracy 0.96 && result_at_least breast_cancer auc 0.99
+  run resnet2d && check_outputs resnet2d loss.svg accuracy.svg decision_boundary.svg &&
+    result_at_least resnet2d test_accuracy 0.97
+fi
+
+echo "examples took $((SECONDS - start)) s"
+echo "examples: $((checks - failures)) passed, $failures failed"
+[[ $failures -eq 0 ]]
