@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
     examples::seed_and_threads(o);
     const examples::DigitsSplit d = examples::load_digits_split(data_path, scaling, test_fraction, o.seed);
     const std::size_t classes = d.all.num_classes(), features = d.all.num_features();
-    const std::string out = o.out.empty() ? "out/digits_grid" : o.out;
+    const std::string& out = o.out;
     examples::make_directories(out);
     std::cout << "digits_grid: " << lrs.size() << " x " << l2s.size() << " grid, MLP "
               << examples::describe_widths(features, o.hidden, classes) << " (" << activation << "), " << o.optimizer

@@ -187,24 +187,56 @@ void ArgParser::add_flag(const std::string& name, bool* target, const std::strin
   add({name, "", help, "", true, false, [=](const std::string&) { *target = true; }});
 }
 
+namespace {
+
+// Appends `text` to `os`, broken at spaces into lines of at most `width` columns, each continuation line indented by
+// `indent` spaces; `column` is where the text starts on the first line.
+void wrap(std::ostream& os, const std::string& text, std::size_t column, std::size_t indent, std::size_t width = 100) {
+  std::istringstream words(text);
+  std::string word;
+  bool first = true;
+  while (words >> word) {
+    if (!first && column + 1 + word.size() > width) {
+      os << "\n" << std::string(indent, ' ');
+      column = indent;
+    } else if (!first) {
+      os << ' ';
+      ++column;
+    }
+    os << word;
+    column += word.size();
+    first = false;
+  }
+}
+
+}  // namespace
+
 std::string ArgParser::usage() const {
   std::ostringstream os;
-  os << "Usage: " << program_ << " [options]\n\n" << description_ << "\n\nOptions:\n";
-  std::vector<std::string> heads;
+  os << "Usage: " << program_ << " [options]\n\n";
+  wrap(os, description_, 0, 0);
+  os << "\n\nOptions:\n";
+  // Option names in a column of at most 30 characters; a longer one puts its help on the next line.
+  const std::size_t max_head = 30;
+  std::vector<std::string> heads, helps;
   std::size_t width = 0;
   for (const auto& o : options_) {
     heads.push_back("  --" + o.name + (o.is_flag ? "" : " " + o.metavar));
-    width = std::max(width, heads.back().size());
+    helps.push_back(o.help + (!o.is_flag && !o.default_text.empty() ? " (default: " + o.default_text + ")" : ""));
+    if (heads.back().size() <= max_head) width = std::max(width, heads.back().size());
   }
   heads.emplace_back("  -h, --help");
-  for (std::size_t i = 0; i < options_.size(); ++i) {
-    const auto& o = options_[i];
-    os << heads[i] << std::string(width + 2 - heads[i].size(), ' ') << o.help;
-    if (!o.is_flag && !o.default_text.empty()) os << " (default: " << o.default_text << ")";
+  helps.emplace_back("show this help and exit");
+  const std::size_t indent = width + 2;
+  for (std::size_t i = 0; i < heads.size(); ++i) {
+    os << heads[i];
+    if (heads[i].size() > width)
+      os << "\n" << std::string(indent, ' ');
+    else
+      os << std::string(indent - heads[i].size(), ' ');
+    wrap(os, helps[i], indent, indent);
     os << "\n";
   }
-  os << heads.back() << std::string(width + 2 > heads.back().size() ? width + 2 - heads.back().size() : 2, ' ')
-     << "show this help and exit\n";
   if (!epilog_.empty()) os << "\n" << epilog_ << (epilog_.back() == '\n' ? "" : "\n");
   return os.str();
 }

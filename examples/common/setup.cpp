@@ -35,6 +35,7 @@ void add_training_options(ArgParser& args, TrainOptions& o, bool with_hidden, bo
   if (with_hidden)
     args.add_sizes("hidden", &o.hidden, "N,N,...", "hidden layer widths, e.g. 256,128 ('none': no hidden layer)",
                    /*allow_empty=*/true);
+  if (o.out.empty()) o.out = "out/" + args.program();
   args.add_string("out", &o.out, "DIR", "directory for the metrics CSV and the SVG pictures");
   args.add_choice("progress", &o.progress, {"auto", "bar", "lines"},
                   "progress display: a live bar (when stdout is a terminal, for auto) or one line per epoch");
