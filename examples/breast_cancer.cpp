@@ -31,9 +31,10 @@ int main(int argc, char** argv) {
   o.epochs = 60;
   o.lr = 1e-3;
   o.batch_size = 16;
-  o.optimizer = "adam";
-  o.weight_decay = 1e-4;
-  o.hidden = {16};
+  o.optimizer = "adamw";
+  o.weight_decay = 1e-2;
+  o.schedule = "cosine";
+  o.hidden = {32};
   double test_fraction = 0.2;
   std::string data_path;
 
