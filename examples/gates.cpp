@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
                                                " network", models[g], X, gates[g].truth);
     }
     std::cout << "\n";
-    for (const auto& f : run.plot_curves("gates")) std::cout << "wrote " << f << "\n";
+    for (const auto& f : run.plot_curves("gates", {{"loss", "sum"}})) std::cout << "wrote " << f << "\n";
     std::cout << "wrote " << run.path("boundary_{xor,and,or}.svg") << "\nwrote " << run.path("metrics.csv") << "\n";
     result.emplace_back("seconds", run.seconds());
     examples::print_result(result);

@@ -145,8 +145,8 @@ int main(int argc, char** argv) {
         captions.push_back(short_names ? "true " + names[test_set.labels[i]] + " / pred " + names[pred[i]]
                                        : names[test_set.labels[i]] + " → " + names[pred[i]]);
       }
-      files.push_back(examples::plot_images(run.path("misclassified.svg"), title + ": misclassified test images",
-                                            test_set.X, wrong, 28, 28, captions));
+      files.push_back(examples::plot_images(run.path("misclassified.svg"), title + ": misclassified test images, true → predicted",
+                                            test_set.X, wrong, 28, 28, captions, /*ink=*/dataset == "mnist"));
     }
     for (const auto& f : files) std::cout << "wrote " << f << "\n";
     std::cout << "wrote " << run.path("metrics.csv") << "\n";

@@ -64,7 +64,7 @@ std::string plot_confusion(const std::string& path, const std::string& title, co
 
 std::string plot_images(const std::string& path, const std::string& title, const Tensor& X,
                         const std::vector<std::size_t>& rows, std::size_t height, std::size_t width,
-                        const std::vector<std::string>& captions, std::size_t limit) {
+                        const std::vector<std::string>& captions, bool ink, std::size_t limit) {
   const std::size_t k = std::min(limit, rows.size());
   const std::vector<std::size_t> shown(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(k));
   const std::vector<std::string> shown_captions(captions.begin(),
@@ -73,7 +73,7 @@ std::string plot_images(const std::string& path, const std::string& title, const
   o.title = title + (k < rows.size() ? " (first " + std::to_string(k) + " of " + std::to_string(rows.size()) + ")" : "");
   o.v_min = 0;
   o.v_max = 1;
-  o.invert = true;
+  o.invert = ink;
   o.pixel_size = height <= 8 ? 6 : 2;
   plot::save_image_grid(path, ad::data::gather_rows(X, shown), height, width, shown_captions, o);
   return path;

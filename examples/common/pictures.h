@@ -27,10 +27,11 @@ std::string plot_confusion(const std::string& path, const std::string& title, co
                            const std::vector<std::string>& class_names);
 
 // A grid of grey-scale images: the rows `rows` of X (N, height * width), each with its caption (e.g.
-// "true 3 / pred 5"); at most `limit` of them.
+// "true 3 / pred 5"); at most `limit` of them. Values in [0, 1]: 0 is drawn white and 1 black when `ink` is set
+// (handwriting), the other way round otherwise (photographs such as Fashion-MNIST's).
 std::string plot_images(const std::string& path, const std::string& title, const ad::Tensor& X,
                         const std::vector<std::size_t>& rows, std::size_t height, std::size_t width,
-                        const std::vector<std::string>& captions, std::size_t limit = 100);
+                        const std::vector<std::string>& captions, bool ink = true, std::size_t limit = 100);
 
 // A regression model of two inputs against the true function f along three slices x1 = -range/2, 0, range/2:
 // f and the model's prediction (un-standardised as output * scale + mean) for x0 in [-range, range].

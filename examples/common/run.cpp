@@ -88,12 +88,23 @@ train::Metrics Run::end_epoch(const train::Metrics& extra) {
   return m;
 }
 
-std::vector<std::string> Run::plot_curves(const std::string& title_prefix) const {
-  return examples::plot_curves(history_, out_, title_prefix.empty() ? name_ : title_prefix);
+std::vector<std::string> Run::plot_curves(const std::string& title_prefix,
+                                          const std::vector<std::pair<std::string, std::string>>& labels) const {
+  return examples::plot_curves(history_, out_, title_prefix.empty() ? name_ : title_prefix, labels);
 }
 
 std::vector<std::string> plot_curves(const train::History& history, const std::string& dir,
-                                     const std::string& prefix) {
+                                     const std::string& prefix,
+                                     const std::vector<std::pair<std::string, std::string>>& labels) {
+  const auto legend = [&](const std::string& metric) -> std::string {
+    for (const auto& [name, label] : labels)
+      if (name == metric) return label;
+    if (metric == "loss" || metric == "acc" || metric == "r2") return "train";
+    for (const std::string suffix : {"_loss", "_acc", "_r2"})
+      if (ends_with(metric, suffix) && metric.size() > suffix.size())
+        return metric.substr(0, metric.size() - suffix.size());
+    return metric;
+  };
   struct Figure {
     std::string file, title, y_label;
     bool (*selects)(const std::string&);
@@ -108,7 +119,7 @@ std::vector<std::string> plot_curves(const train::History& history, const std::s
   for (const Figure& f : figures) {
     std::vector<ad::plot::Series> series;
     for (const auto& metric : history.names())
-      if (f.selects(metric)) series.push_back({metric, history[metric]});
+      if (f.selects(metric)) series.push_back({legend(metric), history[metric]});
     if (series.empty()) continue;
     ad::plot::LinePlotOptions po;
     po.title = prefix + ": " + f.title;

@@ -45,7 +45,10 @@ class Run {
 
   // Writes the learning curves: loss.svg (every metric whose name ends in "loss"), accuracy.svg (names containing
   // "acc") and r2.svg (names ending in "r2"), each only when such metrics were logged. Returns the files written.
-  std::vector<std::string> plot_curves(const std::string& title_prefix = "") const;
+  // Legends name a metric by what precedes the suffix ("test_acc" -> "test", "xor_loss" -> "xor"), the training
+  // metrics "loss", "acc", "r2" as "train"; `labels` overrides that for the metrics it names.
+  std::vector<std::string> plot_curves(const std::string& title_prefix = "",
+                                       const std::vector<std::pair<std::string, std::string>>& labels = {}) const;
 
   const ad::train::History& history() const { return history_; }
   const std::string& out_dir() const { return out_; }
@@ -70,7 +73,8 @@ class Run {
 
 // The learning curves of a history as in Run::plot_curves, written into `dir`.
 std::vector<std::string> plot_curves(const ad::train::History& history, const std::string& dir,
-                                     const std::string& title_prefix);
+                                     const std::string& title_prefix,
+                                     const std::vector<std::pair<std::string, std::string>>& labels = {});
 
 // Prints "RESULT key=value ..." (values with up to 6 significant digits) as the last line of a run, for scripts.
 void print_result(const std::vector<std::pair<std::string, double>>& values);
