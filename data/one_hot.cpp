@@ -19,4 +19,16 @@ Tensor one_hot(const std::vector<std::size_t>& labels, std::size_t num_classes) 
   return out;
 }
 
+Tensor binary_targets(const std::vector<std::size_t>& labels) {
+  Tensor out = Tensor::empty({labels.size(), 1});
+  float* z = out.mutable_data();
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] > 1)
+      throw ValueError("binary_targets: label " + std::to_string(labels[i]) + " at position " + std::to_string(i) +
+                       " is not 0 or 1");
+    z[i] = static_cast<float>(labels[i]);
+  }
+  return out;
+}
+
 }  // namespace ad::data

@@ -12,7 +12,7 @@
 namespace {
 
 int run(const std::string& command) {
-  const int status = std::system((command + " > /dev/null 2>&1").c_str());
+  const int status = std::system(("(" + command + ") > /dev/null 2>&1").c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

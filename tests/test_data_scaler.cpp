@@ -58,4 +58,7 @@ TEST_CASE("data: one_hot puts a single 1 per row and checks the label range") {
   CHECK_THROWS_WITH_AS(one_hot({1, 3}, 3), "one_hot: label 3 at position 1 is out of range for 3 classes", IndexError);
   CHECK_THROWS_AS(one_hot({0}, 0), ValueError);
   CHECK(one_hot({}, 4).shape() == Shape{0, 4});
+  CHECK(binary_targets({1, 0, 1}).shape() == Shape{3, 1});
+  CHECK(binary_targets({1, 0, 1}).to_vector() == std::vector<float>{1, 0, 1});
+  CHECK_THROWS_WITH_AS(binary_targets({0, 2}), "binary_targets: label 2 at position 1 is not 0 or 1", ValueError);
 }
