@@ -6,11 +6,12 @@
 // network ends in a single logit trained with binary cross-entropy on logits (exact and stable, no sigmoid
 // saturation). Malignant is treated as the positive class when reporting precision, recall and F1: missing a
 // malignant tumour is the error that matters.
+#include "data/breast_cancer.h"
+
 #include <cstdio>
 #include <exception>
 #include <iostream>
 
-#include "data/breast_cancer.h"
 #include "data/loader.h"
 #include "data/scaler.h"
 #include "data/split.h"
@@ -63,9 +64,9 @@ int main(int argc, char** argv) {
     auto sched = examples::make_scheduler(o.schedule, *opt, o.epochs);
     data::DataLoader loader(train_set, o.batch_size, {true, false, o.seed});
 
-    std::cout << "breast_cancer: " << train_set.size() << " training and " << test_set.size()
-              << " test tumours, MLP " << examples::describe_widths(all.num_features(), o.hidden, 1) << ", "
-              << o.optimizer << " lr " << o.lr << "\n";
+    std::cout << "breast_cancer: " << train_set.size() << " training and " << test_set.size() << " test tumours, MLP "
+              << examples::describe_widths(all.num_features(), o.hidden, 1) << ", " << o.optimizer << " lr " << o.lr
+              << "\n";
     examples::Run run("breast_cancer", o, loader.num_samples());
     run.watch(opt.get());
 
@@ -98,8 +99,8 @@ int main(int argc, char** argv) {
     std::printf("accuracy %.4f  ROC AUC %.4f  malignant: precision %.4f recall %.4f F1 %.4f\n", cm.accuracy(), auc,
                 cm.precision(0), cm.recall(0), cm.f1(0));
     std::vector<std::string> files = run.plot_curves("breast_cancer");
-    files.push_back(examples::plot_roc(run.path("roc.svg"), "Breast cancer: ROC curve on the test set",
-                                       test_set.labels, examples::to_doubles(test_logits)));
+    files.push_back(examples::plot_roc(run.path("roc.svg"), "Breast cancer: ROC curve on the test set", test_set.labels,
+                                       examples::to_doubles(test_logits)));
     files.push_back(examples::plot_confusion(run.path("confusion.svg"), "Breast cancer: test confusion matrix", cm,
                                              all.class_names));
     for (const auto& f : files) std::cout << "wrote " << f << "\n";

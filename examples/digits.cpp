@@ -45,8 +45,9 @@ int main(int argc, char** argv) {
                   "pixel scaling fitted on the training part: per-pixel standardisation or min-max to [0, 1]");
   args.add_double("test-fraction", &test_fraction, "F", "fraction of the images held out for testing", 0.0, true);
   args.add_string("data", &data_path, "FILE", "the CSV file (default: the shipped data/sets/digits.csv.gz)");
-  args.set_epilog("See also digits_grid (learning rate x L2 grid search).\n\n"
-                  "Example:\n  digits --activation sigmoid --optimizer sgd --lr 0.1 --epochs 200");
+  args.set_epilog(
+      "See also digits_grid (learning rate x L2 grid search).\n\n"
+      "Example:\n  digits --activation sigmoid --optimizer sgd --lr 0.1 --epochs 200");
   args.parse(argc, argv);
   if (test_fraction >= 1) args.fail("--test-fraction must be below 1");
 
@@ -61,9 +62,9 @@ int main(int argc, char** argv) {
     auto opt = examples::make_optimizer(o, model.parameters());
     auto sched = examples::make_scheduler(o.schedule, *opt, o.epochs);
     data::DataLoader loader(train_set, o.batch_size, {true, false, o.seed});
-    std::cout << "digits: " << train_set.size() << " training and " << test_set.size() << " test images, "
-              << scaling << " scaling, MLP " << examples::describe_widths(all.num_features(), o.hidden, classes)
-              << " (" << activation << "), " << o.optimizer << " lr " << o.lr << "\n";
+    std::cout << "digits: " << train_set.size() << " training and " << test_set.size() << " test images, " << scaling
+              << " scaling, MLP " << examples::describe_widths(all.num_features(), o.hidden, classes) << " ("
+              << activation << "), " << o.optimizer << " lr " << o.lr << "\n";
 
     examples::Run run("digits", o, loader.num_samples());
     run.watch(opt.get());
@@ -93,21 +94,22 @@ int main(int argc, char** argv) {
     std::printf("train accuracy %.4f   test accuracy %.4f\n", train_acc, cm.accuracy());
 
     std::vector<std::string> files = run.plot_curves("digits");
-    files.push_back(examples::plot_confusion(run.path("confusion.svg"), "Digits: test confusion matrix", cm,
-                                             all.class_names));
+    files.push_back(
+        examples::plot_confusion(run.path("confusion.svg"), "Digits: test confusion matrix", cm, all.class_names));
     const std::vector<std::size_t> wrong = train::misclassified(test_set.labels, pred);
     if (!wrong.empty()) {
       std::vector<std::string> captions;
       for (std::size_t i : wrong)
         captions.push_back("true " + std::to_string(test_set.labels[i]) + " / pred " + std::to_string(pred[i]));
-      files.push_back(examples::plot_images(run.path("misclassified.svg"),
-                                            "Digits: the misclassified test images", d.test_pixels / 16.0f, wrong, 8,
-                                            8, captions));
+      files.push_back(examples::plot_images(run.path("misclassified.svg"), "Digits: the misclassified test images",
+                                            d.test_pixels / 16.0f, wrong, 8, 8, captions));
     }
     for (const auto& f : files) std::cout << "wrote " << f << "\n";
     std::cout << "wrote " << run.path("metrics.csv") << "\n";
-    examples::print_result({{"test_accuracy", cm.accuracy()}, {"train_accuracy", train_acc},
-                            {"test_errors", static_cast<double>(wrong.size())}, {"seconds", run.seconds()}});
+    examples::print_result({{"test_accuracy", cm.accuracy()},
+                            {"train_accuracy", train_acc},
+                            {"test_errors", static_cast<double>(wrong.size())},
+                            {"seconds", run.seconds()}});
   } catch (const std::exception& e) {
     std::cerr << "digits: " << e.what() << "\n";
     return 1;

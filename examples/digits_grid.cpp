@@ -70,9 +70,10 @@ int main(int argc, char** argv) {
   args.add_choice("scaling", &scaling, {"standard", "minmax"}, "pixel scaling fitted on the training part");
   args.add_double("test-fraction", &test_fraction, "F", "fraction of the images held out for testing", 0.0, true);
   args.add_string("data", &data_path, "FILE", "the CSV file (default: the shipped data/sets/digits.csv.gz)");
-  args.set_epilog("Writes grid.csv, train_accuracy.svg, test_accuracy.svg, and metrics.csv with loss.svg and\n"
-                  "accuracy.svg for the pair of highest test accuracy.\n\n"
-                  "Example:\n  digits_grid --lrs 0.01,0.1,1 --l2s 0.0001,0.001,0.01 --epochs 50 --optimizer momentum");
+  args.set_epilog(
+      "Writes grid.csv, train_accuracy.svg, test_accuracy.svg, and metrics.csv with loss.svg and\n"
+      "accuracy.svg for the pair of highest test accuracy.\n\n"
+      "Example:\n  digits_grid --lrs 0.01,0.1,1 --l2s 0.0001,0.001,0.01 --epochs 50 --optimizer momentum");
   args.parse(argc, argv);
   if (args.given("lr")) args.fail("--lr has no effect here: give the learning rates of the grid with --lrs");
   if (test_fraction >= 1) args.fail("--test-fraction must be below 1");
@@ -122,8 +123,9 @@ int main(int argc, char** argv) {
           }
           if (sched) sched->step();
           test_logits = examples::predict(model, d.test.X);
-          cell.history.add(epoch, progress.end_epoch({{"test_loss", nn::cross_entropy(test_logits, d.test.labels).item()},
-                                                      {"test_acc", train::accuracy(d.test.labels, test_logits)}}));
+          cell.history.add(epoch,
+                           progress.end_epoch({{"test_loss", nn::cross_entropy(test_logits, d.test.labels).item()},
+                                               {"test_acc", train::accuracy(d.test.labels, test_logits)}}));
         }
         cell.seconds = examples::Run::clock() - start;
         cell.loss = cell.history.last("loss");
@@ -172,8 +174,8 @@ int main(int argc, char** argv) {
     }
     if (!best) throw std::runtime_error("every run of the grid diverged");
     best->history.save_csv(out + "/metrics.csv");
-    for (const auto& f : examples::plot_curves(best->history, out,
-                                               "digits, lr " + label(best->lr) + ", L2 " + label(best->l2)))
+    for (const auto& f :
+         examples::plot_curves(best->history, out, "digits, lr " + label(best->lr) + ", L2 " + label(best->l2)))
       files.push_back(f);
     std::printf("\nbest test accuracy %.4f at lr %s, L2 %s (train accuracy %.4f); its curves: metrics.csv\n",
                 best->test_acc, label(best->lr).c_str(), label(best->l2).c_str(), best->train_acc);

@@ -53,8 +53,9 @@ int main(int argc, char** argv) {
   examples::add_training_options(args, o);
   args.add_choice("activation", &activation, examples::activation_names(), "activation of the hidden layer");
   args.add_size("print-every", &print_every, "N", "print one line every N epochs (default: epochs / 10)");
-  args.set_epilog("An epoch is one pass over the four input pairs: with the default batch size of 4, one step.\n\n"
-                  "Example:\n  gates --hidden 2 --epochs 2000 --optimizer momentum --lr 0.5");
+  args.set_epilog(
+      "An epoch is one pass over the four input pairs: with the default batch size of 4, one step.\n\n"
+      "Example:\n  gates --hidden 2 --epochs 2000 --optimizer momentum --lr 0.5");
   args.parse(argc, argv);
   if (o.batch_size > 4) args.fail("--batch-size must be at most 4 (there are four input pairs)");
   if (o.hidden.empty()) args.fail("--hidden needs a hidden layer: XOR is not linearly separable");
@@ -76,8 +77,7 @@ int main(int argc, char** argv) {
       models.push_back(examples::make_mlp(2, o.hidden, 1, activation, "xavier"));
       opts.push_back(examples::make_optimizer(o, models.back().parameters()));
       scheds.push_back(examples::make_scheduler(o.schedule, *opts.back(), o.epochs));
-      loaders.emplace_back(table, o.batch_size,
-                           data::LoaderOptions{o.batch_size < 4, false, o.seed + g});
+      loaders.emplace_back(table, o.batch_size, data::LoaderOptions{o.batch_size < 4, false, o.seed + g});
     }
     std::cout << "gates: three " << examples::describe_widths(2, o.hidden, 1) << " networks (" << activation << "), "
               << o.optimizer << " lr " << o.lr << ", " << o.epochs << " epochs\n";
@@ -128,8 +128,9 @@ int main(int argc, char** argv) {
       std::printf("  accuracy %.0f%%\n", 100 * acc);
       result.emplace_back(gates[g].name + "_accuracy", acc);
       const std::string file = run.path("boundary_" + gates[g].name + ".svg");
-      examples::plot_binary_boundary(file, upper + " learned by a " + examples::describe_widths(2, o.hidden, 1) +
-                                               " network", models[g], X, gates[g].truth);
+      examples::plot_binary_boundary(file,
+                                     upper + " learned by a " + examples::describe_widths(2, o.hidden, 1) + " network",
+                                     models[g], X, gates[g].truth);
     }
     std::cout << "\n";
     for (const auto& f : run.plot_curves("gates", {{"loss", "sum"}})) std::cout << "wrote " << f << "\n";

@@ -9,6 +9,8 @@
 // and t10k-labels-idx1-ubyte[.gz]. Without --dataset, MNIST is used when its files are in data/mnist
 // (scripts/download-mnist.sh puts them there) and Fashion-MNIST otherwise (Debian package dataset-fashion-mnist,
 // /usr/share/datasets/fashion-mnist).
+#include "data/mnist.h"
+
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -17,7 +19,6 @@
 
 #include "data/dataset.h"
 #include "data/loader.h"
-#include "data/mnist.h"
 #include "data/paths.h"
 #include "examples/common/args.h"
 #include "examples/common/pictures.h"
@@ -33,8 +34,8 @@ using examples::TrainOptions;
 namespace {
 
 bool has_mnist_files(const std::string& dir) {
-  for (const char* f : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                        "t10k-labels-idx1-ubyte"})
+  for (const char* f :
+       {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
     if (!data::file_exists(dir + "/" + f) && !data::file_exists(dir + "/" + f + ".gz")) return false;
   return true;
 }
@@ -73,18 +74,20 @@ int main(int argc, char** argv) {
   args.add_choice("activation", &activation, examples::activation_names(), "activation of the hidden layers");
   args.add_size("train-limit", &train_limit, "N", "use only the first N training images (0: all)");
   args.add_size("test-limit", &test_limit, "N", "use only the first N test images (0: all)");
-  args.set_epilog("MNIST files: scripts/download-mnist.sh (into data/mnist).\n\n"
-                  "Examples:\n  mnist                               # Fashion-MNIST here, unless data/mnist has MNIST\n"
-                  "  mnist --dataset mnist --data-dir ~/mnist --epochs 20 --hidden 512,256\n"
-                  "  mnist --train-limit 5000 --epochs 3  # a quick look");
+  args.set_epilog(
+      "MNIST files: scripts/download-mnist.sh (into data/mnist).\n\n"
+      "Examples:\n  mnist                               # Fashion-MNIST here, unless data/mnist has MNIST\n"
+      "  mnist --dataset mnist --data-dir ~/mnist --epochs 20 --hidden 512,256\n"
+      "  mnist --train-limit 5000 --epochs 3  # a quick look");
   args.parse(argc, argv);
 
   try {
-    if (dataset.empty()) dataset = has_mnist_files(data_dir.empty() ? data::mnist_dir() : data_dir) ? "mnist" : "fashion";
+    if (dataset.empty())
+      dataset = has_mnist_files(data_dir.empty() ? data::mnist_dir() : data_dir) ? "mnist" : "fashion";
     if (data_dir.empty()) data_dir = dataset == "mnist" ? data::mnist_dir() : data::fashion_mnist_dir();
     if (!has_mnist_files(data_dir)) {
-      std::cerr << "mnist: the " << dataset << " IDX files (train-images-idx3-ubyte[.gz], ...) are not in '"
-                << data_dir << "'.\n"
+      std::cerr << "mnist: the " << dataset << " IDX files (train-images-idx3-ubyte[.gz], ...) are not in '" << data_dir
+                << "'.\n"
                 << (dataset == "mnist" ? "Fetch them with scripts/download-mnist.sh, or pass --data-dir.\n"
                                        : "Install them with 'apt-get install dataset-fashion-mnist', or pass "
                                          "--data-dir.\n");
@@ -135,8 +138,8 @@ int main(int argc, char** argv) {
 
     const std::string title = dataset == "mnist" ? "MNIST" : "Fashion-MNIST";
     std::vector<std::string> files = run.plot_curves(title);
-    files.push_back(
-        examples::plot_confusion(run.path("confusion.svg"), title + ": test confusion matrix", cm, train_set.class_names));
+    files.push_back(examples::plot_confusion(run.path("confusion.svg"), title + ": test confusion matrix", cm,
+                                             train_set.class_names));
     if (!wrong.empty()) {
       std::vector<std::string> captions;
       for (std::size_t i : wrong) {
@@ -145,13 +148,14 @@ int main(int argc, char** argv) {
         captions.push_back(short_names ? "true " + names[test_set.labels[i]] + " / pred " + names[pred[i]]
                                        : names[test_set.labels[i]] + " → " + names[pred[i]]);
       }
-      files.push_back(examples::plot_images(run.path("misclassified.svg"), title + ": misclassified test images, true → predicted",
-                                            test_set.X, wrong, 28, 28, captions, /*ink=*/dataset == "mnist"));
+      files.push_back(examples::plot_images(run.path("misclassified.svg"),
+                                            title + ": misclassified test images, true → predicted", test_set.X, wrong,
+                                            28, 28, captions, /*ink=*/dataset == "mnist"));
     }
     for (const auto& f : files) std::cout << "wrote " << f << "\n";
     std::cout << "wrote " << run.path("metrics.csv") << "\n";
-    examples::print_result({{"test_accuracy", cm.accuracy()}, {"train_loss", run.history().last("loss")},
-                            {"seconds", run.seconds()}});
+    examples::print_result(
+        {{"test_accuracy", cm.accuracy()}, {"train_loss", run.history().last("loss")}, {"seconds", run.seconds()}});
   } catch (const std::exception& e) {
     std::cerr << "mnist: " << e.what() << "\n";
     return 1;

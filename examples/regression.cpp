@@ -136,11 +136,11 @@ int main(int argc, char** argv) {
 
     std::vector<std::string> files = run.plot_curves("regression");
     files.push_back(examples::plot_regression_slices(run.path("fit.svg"), model, target_function, range,
-                                                      static_cast<float>(mean), static_cast<float>(scale)));
+                                                     static_cast<float>(mean), static_cast<float>(scale)));
     for (const auto& f : files) std::cout << "wrote " << f << "\n";
     std::cout << "wrote " << run.path("metrics.csv") << "\n";
-    examples::print_result({{"test_r2", test_r2}, {"test_mse", test_mse}, {"train_r2", train_r2},
-                            {"seconds", run.seconds()}});
+    examples::print_result(
+        {{"test_r2", test_r2}, {"test_mse", test_mse}, {"train_r2", train_r2}, {"seconds", run.seconds()}});
   } catch (const std::exception& e) {
     std::cerr << "regression: " << e.what() << "\n";
     return 1;

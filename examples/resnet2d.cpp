@@ -103,8 +103,9 @@ int main(int argc, char** argv) {
   args.add_size("blocks", &blocks, "K", "number of residual blocks");
   args.add_double("step", &step, "H", "step length h of the residual blocks", 0.0, true);
   args.add_choice("activation", &activation, examples::activation_names(), "activation inside the residual blocks");
-  args.set_epilog("Example:\n  resnet2d --dataset moons --blocks 4 --width 4 --epochs 100\n"
-                  "  resnet2d --blocks 20 --step 0.1 --activation sigmoid");
+  args.set_epilog(
+      "Example:\n  resnet2d --dataset moons --blocks 4 --width 4 --epochs 100\n"
+      "  resnet2d --blocks 20 --step 0.1 --activation sigmoid");
   args.parse(argc, argv);
   if (test_fraction >= 1) args.fail("--test-fraction must be below 1");
 
@@ -123,9 +124,9 @@ int main(int argc, char** argv) {
     auto sched = examples::make_scheduler(o.schedule, *opt, o.epochs);
     data::DataLoader loader(train_set, o.batch_size, {true, false, o.seed});
     std::cout << "resnet2d: " << kind << ", " << train_set.size() << " training and " << test_set.size()
-              << " test points; embedding 2 -> " << width << ", " << blocks << " residual blocks (h = " << step
-              << ", " << activation << "), output " << width << " -> 1; " << model.num_parameters()
-              << " parameters, " << o.optimizer << " lr " << o.lr << "\n";
+              << " test points; embedding 2 -> " << width << ", " << blocks << " residual blocks (h = " << step << ", "
+              << activation << "), output " << width << " -> 1; " << model.num_parameters() << " parameters, "
+              << o.optimizer << " lr " << o.lr << "\n";
 
     examples::Run run("resnet2d", o, loader.num_samples());
     run.watch(opt.get());

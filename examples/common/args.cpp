@@ -112,8 +112,8 @@ void ArgParser::add_seed(const std::string& name, std::uint64_t* target, const s
        }});
 }
 
-void ArgParser::add_double(const std::string& name, double* target, const std::string& metavar,
-                           const std::string& help, double min, bool positive) {
+void ArgParser::add_double(const std::string& name, double* target, const std::string& metavar, const std::string& help,
+                           double min, bool positive) {
   add({name, metavar, help, format_double(*target), false, false, [=](const std::string& text) {
          const double v = parse_real(text);
          if (positive && !(v > 0)) throw std::invalid_argument(text + " must be positive");
@@ -146,8 +146,7 @@ void ArgParser::add_choice(const std::string& name, std::string* target, const s
 
 void ArgParser::add_sizes(const std::string& name, std::vector<std::size_t>* target, const std::string& metavar,
                           const std::string& help, bool allow_empty) {
-  add({name, metavar, help, target->empty() ? "none" : join_sizes(*target), false, false,
-       [=](const std::string& text) {
+  add({name, metavar, help, target->empty() ? "none" : join_sizes(*target), false, false, [=](const std::string& text) {
          std::vector<std::size_t> sizes;
          if (text.empty() || text == "none") {
            if (!allow_empty) throw std::invalid_argument("at least one size is needed");

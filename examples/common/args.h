@@ -25,8 +25,8 @@ class ArgParser {
   ArgParser(std::string program, std::string description);
 
   // Typed options. `min` / `max` bound the accepted values (inclusive).
-  void add_int(const std::string& name, int* target, const std::string& metavar, const std::string& help,
-               long min = 0, long max = 2147483647L);
+  void add_int(const std::string& name, int* target, const std::string& metavar, const std::string& help, long min = 0,
+               long max = 2147483647L);
   void add_size(const std::string& name, std::size_t* target, const std::string& metavar, const std::string& help,
                 std::size_t min = 0);
   void add_seed(const std::string& name, std::uint64_t* target, const std::string& help);

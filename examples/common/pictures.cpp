@@ -25,7 +25,8 @@ std::string plot_binary_boundary(const std::string& path, const std::string& tit
   model.eval();
   // One logit per point: the plot turns values outside [0, 1] into probabilities with the logistic sigmoid, so
   // pass the probabilities themselves to stay exact when every logit happens to lie in [0, 1].
-  plot::save_decision_boundary(path, X, labels, [&](const Tensor& grid) { return ad::sigmoid(model(grid)); }, o);
+  plot::save_decision_boundary(
+      path, X, labels, [&](const Tensor& grid) { return ad::sigmoid(model(grid)); }, o);
   model.train();
   return path;
 }
@@ -67,10 +68,11 @@ std::string plot_images(const std::string& path, const std::string& title, const
                         const std::vector<std::string>& captions, bool ink, std::size_t limit) {
   const std::size_t k = std::min(limit, rows.size());
   const std::vector<std::size_t> shown(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(k));
-  const std::vector<std::string> shown_captions(captions.begin(),
-                                                captions.begin() + static_cast<std::ptrdiff_t>(std::min(k, captions.size())));
+  const std::vector<std::string> shown_captions(
+      captions.begin(), captions.begin() + static_cast<std::ptrdiff_t>(std::min(k, captions.size())));
   plot::ImageGridOptions o;
-  o.title = title + (k < rows.size() ? " (first " + std::to_string(k) + " of " + std::to_string(rows.size()) + ")" : "");
+  o.title =
+      title + (k < rows.size() ? " (first " + std::to_string(k) + " of " + std::to_string(rows.size()) + ")" : "");
   o.v_min = 0;
   o.v_max = 1;
   o.invert = ink;

@@ -42,8 +42,7 @@ void make_directories(const std::string& dir) {
                              (ec ? ": " + ec.message() : std::string()));
 }
 
-Run::Run(const std::string& name, const TrainOptions& options, std::size_t samples_per_epoch,
-         std::size_t print_every)
+Run::Run(const std::string& name, const TrainOptions& options, std::size_t samples_per_epoch, std::size_t print_every)
     : name_(name),
       out_(options.out.empty() ? "out/" + name : options.out),
       epochs_(static_cast<std::size_t>(options.epochs)),
@@ -93,8 +92,7 @@ std::vector<std::string> Run::plot_curves(const std::string& title_prefix,
   return examples::plot_curves(history_, out_, title_prefix.empty() ? name_ : title_prefix, labels);
 }
 
-std::vector<std::string> plot_curves(const train::History& history, const std::string& dir,
-                                     const std::string& prefix,
+std::vector<std::string> plot_curves(const train::History& history, const std::string& dir, const std::string& prefix,
                                      const std::vector<std::pair<std::string, std::string>>& labels) {
   const auto legend = [&](const std::string& metric) -> std::string {
     for (const auto& [name, label] : labels)

@@ -32,8 +32,7 @@ namespace examples {
 class Run {
  public:
   // Creates the output directory (options.out, or "out/<name>" when empty) and opens <out>/metrics.csv.
-  Run(const std::string& name, const TrainOptions& options, std::size_t samples_per_epoch,
-      std::size_t print_every = 1);
+  Run(const std::string& name, const TrainOptions& options, std::size_t samples_per_epoch, std::size_t print_every = 1);
 
   // When set, end_epoch logs the optimizer's current learning rate as "lr".
   void watch(const ad::optim::Optimizer<float>* optimizer) { optimizer_ = optimizer; }

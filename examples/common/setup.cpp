@@ -49,7 +49,8 @@ void seed_and_threads(const TrainOptions& o) {
 
 std::unique_ptr<optim::Optimizer<float>> make_optimizer(const TrainOptions& o, std::vector<Tensor> params) {
   const std::string& name = o.optimizer;
-  if (name == "sgd") return std::make_unique<optim::SGD<float>>(params, optim::SGDOptions(o.lr).weight_decay(o.weight_decay));
+  if (name == "sgd")
+    return std::make_unique<optim::SGD<float>>(params, optim::SGDOptions(o.lr).weight_decay(o.weight_decay));
   if (name == "momentum" || name == "nesterov") {
     if (!(o.momentum > 0 && o.momentum < 1))
       throw std::invalid_argument("--momentum must be in (0, 1) for --optimizer " + name);
@@ -120,7 +121,8 @@ ad::Tensor predict(nn::Module<float>& model, const Tensor& X, std::size_t batch)
   model.eval();
   const std::size_t n = X.size(0);
   std::vector<Tensor> parts;
-  for (std::size_t begin = 0; begin < n; begin += batch) parts.push_back(model(X.rows(begin, std::min(n, begin + batch))));
+  for (std::size_t begin = 0; begin < n; begin += batch)
+    parts.push_back(model(X.rows(begin, std::min(n, begin + batch))));
   model.train();
   return parts.size() == 1 ? parts[0] : ad::concat(parts, 0);
 }
