@@ -7,6 +7,7 @@
 // saturation). Malignant is treated as the positive class when reporting precision, recall and F1: missing a
 // malignant tumour is the error that matters.
 #include "data/breast_cancer.h"
+#include "data/one_hot.h"
 
 #include <cstdio>
 #include <exception>
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
     data::StandardScaler scaler;
     train_set.X = scaler.fit_transform(train_set.X);
     test_set.X = scaler.transform(test_set.X);
-    const Tensor test_target = examples::binary_targets(test_set.labels);
+    const Tensor test_target = data::binary_targets(test_set.labels);
 
     auto model = examples::make_mlp(all.num_features(), o.hidden, 1, "relu");
     auto opt = examples::make_optimizer(o, model.parameters());
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
       run.start_epoch(epoch);
       for (const data::Batch& b : loader) {
         Tensor logits = model(b.X);
-        Tensor loss = nn::binary_cross_entropy_with_logits(logits, examples::binary_targets(b.labels));
+        Tensor loss = nn::binary_cross_entropy_with_logits(logits, data::binary_targets(b.labels));
         opt->zero_grad();
         loss.backward();
         opt->step();

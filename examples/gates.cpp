@@ -16,6 +16,7 @@
 
 #include "data/dataset.h"
 #include "data/loader.h"
+#include "data/one_hot.h"
 #include "examples/common/args.h"
 #include "examples/common/pictures.h"
 #include "examples/common/run.h"
@@ -91,7 +92,7 @@ int main(int argc, char** argv) {
       double total_loss = 0;
       for (std::size_t g = 0; g < gates.size(); ++g) {
         for (const data::Batch& b : loaders[g]) {
-          Tensor loss = nn::binary_cross_entropy_with_logits(models[g](b.X), examples::binary_targets(b.labels));
+          Tensor loss = nn::binary_cross_entropy_with_logits(models[g](b.X), data::binary_targets(b.labels));
           opts[g]->zero_grad();
           loss.backward();
           opts[g]->step();
@@ -100,7 +101,7 @@ int main(int argc, char** argv) {
         // The loss and accuracy after this epoch's updates, on all four pairs.
         logits[g] = examples::predict(models[g], X);
         const double loss =
-            nn::binary_cross_entropy_with_logits(logits[g], examples::binary_targets(gates[g].truth)).item();
+            nn::binary_cross_entropy_with_logits(logits[g], data::binary_targets(gates[g].truth)).item();
         total_loss += loss;
         epoch_metrics.emplace_back(gates[g].name + "_loss", loss);
       }

@@ -22,6 +22,7 @@
 
 #include "data/dataset.h"
 #include "data/loader.h"
+#include "data/one_hot.h"
 #include "data/split.h"
 #include "examples/common/args.h"
 #include "examples/common/pictures.h"
@@ -113,7 +114,7 @@ int main(int argc, char** argv) {
     examples::seed_and_threads(o);
     const data::Dataset all = make_points(kind, samples, noise, turns, o.seed);
     const auto [train_set, test_set] = data::train_test_split(all, test_fraction, o.seed);
-    const Tensor test_target = examples::binary_targets(test_set.labels);
+    const Tensor test_target = data::binary_targets(test_set.labels);
 
     nn::Sequential<float> model;
     model.push_back(nn::Linear<float>(2, width));
@@ -135,7 +136,7 @@ int main(int argc, char** argv) {
       run.start_epoch(epoch);
       for (const data::Batch& b : loader) {
         Tensor logits = model(b.X);
-        Tensor loss = nn::binary_cross_entropy_with_logits(logits, examples::binary_targets(b.labels));
+        Tensor loss = nn::binary_cross_entropy_with_logits(logits, data::binary_targets(b.labels));
         opt->zero_grad();
         loss.backward();
         opt->step();

@@ -127,11 +127,6 @@ ad::Tensor predict(nn::Module<float>& model, const Tensor& X, std::size_t batch)
   return parts.size() == 1 ? parts[0] : ad::concat(parts, 0);
 }
 
-ad::Tensor binary_targets(const std::vector<std::size_t>& labels) {
-  std::vector<float> v(labels.begin(), labels.end());
-  return Tensor::from(v, ad::Shape{labels.size(), 1});
-}
-
 std::vector<double> to_doubles(const Tensor& t) { return std::vector<double>(t.data(), t.data() + t.numel()); }
 
 std::string describe_widths(std::size_t in, const std::vector<std::size_t>& hidden, std::size_t out) {

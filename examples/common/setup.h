@@ -71,9 +71,6 @@ ad::nn::Sequential<float> make_mlp(std::size_t in, const std::vector<std::size_t
 // put back into training mode afterwards.
 ad::Tensor predict(ad::nn::Module<float>& model, const ad::Tensor& X, std::size_t batch = 4096);
 
-// Class labels 0/1 as a (n, 1) float column, the target of a one-logit binary classifier.
-ad::Tensor binary_targets(const std::vector<std::size_t>& labels);
-
 // The values of a tensor as doubles (for the metrics and plots that take std::vector<double>).
 std::vector<double> to_doubles(const ad::Tensor& t);
 
