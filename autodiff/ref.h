@@ -19,6 +19,8 @@ class RefCounted {
   virtual ~RefCounted() = default;
 
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // For Ref::adopt_new: no other thread can see an object that is still being created.
+  void adopt_first_reference() noexcept { refs_.store(1, std::memory_order_relaxed); }
   // Drops one reference; on the last one the object is destroyed (iteratively, see above).
   void release() noexcept;
   int use_count() const noexcept { return refs_.load(std::memory_order_relaxed); }
@@ -35,6 +37,13 @@ class Ref {
   Ref() = default;
   explicit Ref(X* p) : p_(p) {
     if (p_) p_->retain();
+  }
+  // Takes a freshly created object (count 0) as its first owner, with a plain store instead of an atomic increment.
+  static Ref adopt_new(X* p) {
+    Ref r;
+    r.p_ = p;
+    p->adopt_first_reference();
+    return r;
   }
   Ref(const Ref& o) : p_(o.p_) {
     if (p_) p_->retain();

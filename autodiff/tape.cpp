@@ -37,8 +37,6 @@ struct TapeGuard {
   }
 };
 thread_local TapeGuard t_guard;
-thread_local bool t_grad_enabled = true;
-thread_local bool t_anomaly = false;
 thread_local std::uint64_t t_epoch = 0;
 
 Tape& local_tape() {
@@ -64,14 +62,19 @@ NodeBase::~NodeBase() {
 void* NodeBase::operator new(std::size_t bytes) { return pool_alloc(bytes); }
 void NodeBase::operator delete(void* p, std::size_t bytes) noexcept { pool_free(p, bytes); }
 
-bool grad_enabled() noexcept { return t_grad_enabled; }
-NoGradGuard::NoGradGuard() : prev_(t_grad_enabled) { t_grad_enabled = false; }
-NoGradGuard::~NoGradGuard() { t_grad_enabled = prev_; }
+namespace detail {
+thread_local ThreadFlags thread_flags;
+}
+using detail::thread_flags;
 
-bool anomaly_enabled() noexcept { return t_anomaly; }
-void set_anomaly_enabled(bool on) noexcept { t_anomaly = on; }
-AnomalyGuard::AnomalyGuard(bool on) : prev_(t_anomaly) { t_anomaly = on; }
-AnomalyGuard::~AnomalyGuard() { t_anomaly = prev_; }
+bool grad_enabled() noexcept { return thread_flags.grad_enabled; }
+NoGradGuard::NoGradGuard() : prev_(thread_flags.grad_enabled) { thread_flags.grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { thread_flags.grad_enabled = prev_; }
+
+bool anomaly_enabled() noexcept { return thread_flags.anomaly; }
+void set_anomaly_enabled(bool on) noexcept { thread_flags.anomaly = on; }
+AnomalyGuard::AnomalyGuard(bool on) : prev_(thread_flags.anomaly) { thread_flags.anomaly = on; }
+AnomalyGuard::~AnomalyGuard() { thread_flags.anomaly = prev_; }
 
 std::size_t live_nodes() noexcept { return t_tape ? t_tape->live : 0; }
 
@@ -107,7 +110,7 @@ void run_backward(NodeBase* root, bool retain_graph) {
                        n->name() + "' were released by the first backward; call backward(retain_graph=true) "
                                    "the first time if you need to backpropagate twice");
     n->apply();
-    if (t_anomaly) n->check_input_grads();
+    if (thread_flags.anomaly) n->check_input_grads();
     n->free_output_grad();
     reached.push_back(n);
   }

@@ -76,6 +76,13 @@ class AnomalyGuard {
 std::size_t live_nodes() noexcept;
 
 namespace detail {
+// Per-thread switches, read on every op (inline, no function call). Use NoGradGuard / AnomalyGuard to change them.
+struct ThreadFlags {
+  bool grad_enabled = true;
+  bool anomaly = false;
+};
+extern thread_local ThreadFlags thread_flags;
+
 void tape_record(NodeBase* n);
 // The current backward pass number on this thread; a gradient stamped with another number is stale.
 std::uint64_t current_epoch() noexcept;

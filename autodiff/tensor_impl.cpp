@@ -7,7 +7,7 @@ namespace ad {
 
 template <class T>
 Ref<TensorImpl<T>> TensorImpl<T>::create(const Shape& shape) {
-  Ref<TensorImpl> t(new TensorImpl);
+  Ref<TensorImpl> t = Ref<TensorImpl>::adopt_new(new TensorImpl);
   t->shape = shape;
   t->numel = shape.numel();
   const std::size_t bytes = t->numel * sizeof(T);
@@ -17,7 +17,7 @@ Ref<TensorImpl<T>> TensorImpl<T>::create(const Shape& shape) {
 
 template <class T>
 Ref<TensorImpl<T>> TensorImpl<T>::view_of(TensorImpl* base, const Shape& shape) {
-  Ref<TensorImpl> t(new TensorImpl);
+  Ref<TensorImpl> t = Ref<TensorImpl>::adopt_new(new TensorImpl);
   t->shape = shape;
   t->numel = shape.numel();
   t->data = base->data;
@@ -121,14 +121,6 @@ T* Node<T>::gin(std::size_t i) const {
 }
 
 template <class T>
-bool should_record(std::initializer_list<const TensorImpl<T>*> inputs) {
-  if (!grad_enabled()) return false;
-  for (const TensorImpl<T>* x : inputs)
-    if (x->requires_grad) return true;
-  return false;
-}
-
-template <class T>
 void attach_node(TensorImpl<T>* out, Node<T>* node, std::initializer_list<TensorImpl<T>*> inputs) {
   // Ownership first, so that the node is freed with `out` if anything below throws.
   out->grad_fn = node;
@@ -145,8 +137,8 @@ void attach_node(TensorImpl<T>* out, Node<T>* node, std::initializer_list<Tensor
 }
 
 template <class T>
-void finish_op(const TensorImpl<T>* out, const char* op, std::initializer_list<const TensorImpl<T>*> inputs) {
-  if (!anomaly_enabled() || all_finite(out->data, out->numel)) return;
+void check_anomaly(const TensorImpl<T>* out, const char* op, std::initializer_list<const TensorImpl<T>*> inputs) {
+  if (all_finite(out->data, out->numel)) return;
   std::size_t i = 0;
   for (const TensorImpl<T>* x : inputs) {
     if (!all_finite(x->data, x->numel))
@@ -164,9 +156,8 @@ void finish_op(const TensorImpl<T>* out, const char* op, std::initializer_list<c
   template class Node<T>;                                                                                      \
   template T* grad_buffer<T>(TensorImpl<T>*);                                                                  \
   template void check_finite<T>(const T*, std::size_t, const char*, const char*);                              \
-  template bool should_record<T>(std::initializer_list<const TensorImpl<T>*>);                                 \
   template void attach_node<T>(TensorImpl<T>*, Node<T>*, std::initializer_list<TensorImpl<T>*>);               \
-  template void finish_op<T>(const TensorImpl<T>*, const char*, std::initializer_list<const TensorImpl<T>*>);
+  template void check_anomaly<T>(const TensorImpl<T>*, const char*, std::initializer_list<const TensorImpl<T>*>);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)
 

@@ -102,15 +102,24 @@ class Node : public NodeBase {
   T* gin(std::size_t i) const;
 };
 
-// Creates the output of an op: when recording (grad mode on and some input requires grad), `node` is attached to
-// the output, given the inputs, and appended to the tape; otherwise `node` is deleted and nothing is recorded.
-// In anomaly mode the output is checked for NaN/Inf (after the caller filled it: see finish_op).
+// Whether an op with these inputs is recorded: grad mode on and some input requires grad.
 template <class T>
-bool should_record(std::initializer_list<const TensorImpl<T>*> inputs);
+bool should_record(std::initializer_list<const TensorImpl<T>*> inputs) {
+  if (!detail::thread_flags.grad_enabled) return false;
+  for (const TensorImpl<T>* x : inputs)
+    if (x->requires_grad) return true;
+  return false;
+}
+// Attaches `node` to `out` (which owns it from then on), gives it the inputs, and appends it to the tape.
 template <class T>
 void attach_node(TensorImpl<T>* out, Node<T>* node, std::initializer_list<TensorImpl<T>*> inputs);
-// Anomaly mode check of a freshly computed forward output (no-op otherwise).
+// Anomaly mode: throws AnomalyError if a freshly computed forward output holds NaN/Inf (naming `op`, or the input
+// the NaN came from). A no-op when anomaly mode is off.
 template <class T>
-void finish_op(const TensorImpl<T>* out, const char* op, std::initializer_list<const TensorImpl<T>*> inputs);
+void check_anomaly(const TensorImpl<T>* out, const char* op, std::initializer_list<const TensorImpl<T>*> inputs);
+template <class T>
+void finish_op(const TensorImpl<T>* out, const char* op, std::initializer_list<const TensorImpl<T>*> inputs) {
+  if (detail::thread_flags.anomaly) check_anomaly(out, op, inputs);
+}
 
 }  // namespace ad
