@@ -28,28 +28,24 @@ std::vector<CellClass> classify(const Tensor& out, std::size_t m, std::size_t& n
                      (out.defined() ? out.shape().str() : std::string("(undefined)")) + " for " + std::to_string(m) +
                      " grid points; expected (" + std::to_string(m) + ", C) or (" + std::to_string(m) + ")");
   const float* p = out.data();
-  bool logits = false;
+  // Probabilities are required: guessing "logits" from the range would silently misdraw logits that happen to lie
+  // in [0, 1].
   for (std::size_t i = 0; i < out.numel(); ++i)
-    if (!(p[i] >= 0.0f && p[i] <= 1.0f)) logits = true;
+    if (!(p[i] >= 0.0f && p[i] <= 1.0f))
+      throw ValueError("decision_boundary: the predictor returned " + std::to_string(p[i]) + " (output element " +
+                       std::to_string(i) + "), not a probability; apply sigmoid or softmax to logits");
   const std::size_t c = binary ? 2 : out.size(1);
   num_classes = c;
   std::vector<CellClass> cells(m);
   std::vector<double> prob(c);
   for (std::size_t i = 0; i < m; ++i) {
     if (binary) {
-      const double q = logits ? 1.0 / (1.0 + std::exp(-static_cast<double>(p[i]))) : p[i];
+      const double q = p[i];
       prob[0] = 1 - q;
       prob[1] = q;
     } else {
       const float* row = p + i * c;
-      if (logits) {  // softmax, shifted by the row maximum to avoid overflow
-        const double mx = *std::max_element(row, row + c);
-        double z = 0;
-        for (std::size_t k = 0; k < c; ++k) z += prob[k] = std::exp(static_cast<double>(row[k]) - mx);
-        for (std::size_t k = 0; k < c; ++k) prob[k] /= z;
-      } else {
-        for (std::size_t k = 0; k < c; ++k) prob[k] = row[k];
-      }
+      for (std::size_t k = 0; k < c; ++k) prob[k] = row[k];
     }
     const std::size_t best = static_cast<std::size_t>(std::max_element(prob.begin(), prob.end()) - prob.begin());
     const double chance = 1.0 / static_cast<double>(c);

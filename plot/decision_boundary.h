@@ -6,8 +6,8 @@
 //
 // The predictor is called once, with recording off (NoGradGuard), on the centres of a resolution x resolution grid
 // covering the data plus a margin, as an (M, 2) tensor. It returns class probabilities, either (M, C) with C >= 2
-// or, for a binary model, (M) or (M, 1) holding P(class 1). If any output lies outside [0, 1] the outputs are taken
-// as logits and turned into probabilities (softmax over the row, or the logistic sigmoid). Each cell gets the
+// or, for a binary model, (M) or (M, 1) holding P(class 1); a value outside [0, 1] is a ValueError (apply softmax or
+// sigmoid to logits first). Each cell gets the
 // colour of its most probable class c, mixed with white by the confidence s = (p_c - 1/C) / (1 - 1/C): white on
 // the boundary, where the classes are equally likely, and saturated where the model is certain.
 #pragma once
@@ -32,7 +32,8 @@ struct DecisionBoundaryOptions {
   double point_radius = 3.5;
 };
 
-// X (N, 2) and one label per row. ShapeError on other shapes or a predictor output of the wrong shape.
+// X (N, 2) and one label per row. ShapeError on other shapes or a predictor output of the wrong shape; ValueError
+// when the predictor's outputs are not probabilities.
 std::string decision_boundary_svg(const Tensor& X, const std::vector<std::size_t>& labels, const Predictor& predict,
                                   const DecisionBoundaryOptions& options = {});
 void save_decision_boundary(const std::string& path, const Tensor& X, const std::vector<std::size_t>& labels,

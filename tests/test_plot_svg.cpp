@@ -184,11 +184,12 @@ TEST_CASE("plot: decision boundary of a 2-D classifier with class-coloured point
   // Runs of equal colour are merged: far fewer rectangles than the 1600 cells.
   CHECK(count(doc, "<rect") < 800);
 
-  // Logits of shape (M, 3) are accepted too (softmax is applied).
+  // Three classes: softmax of logits is accepted; the raw logits are not probabilities and are refused by name.
   auto logits = [](const Tensor& grid) {
     return concat<float>({narrow(grid, 1, 0, 1) * 3.0f, narrow(grid, 1, 1, 1) * 3.0f, grid.sum(1, true) * -3.0f}, 1);
   };
-  CHECK(xml_problem(decision_boundary_svg(X, {0, 1, 2, 2}, logits)) == "");
+  CHECK(xml_problem(decision_boundary_svg(X, {0, 1, 2, 2}, [&](const Tensor& g) { return logits(g).softmax(1); })) == "");
+  CHECK_THROWS_WITH_AS(decision_boundary_svg(X, {0, 1, 2, 2}, logits), doctest::Contains("not a probability"), ValueError);
   CHECK_THROWS_AS(decision_boundary_svg(Tensor::zeros({4, 3}), labels, predict), ShapeError);
   CHECK_THROWS_WITH_AS(decision_boundary_svg(X, labels, [](const Tensor&) { return Tensor::zeros({5}); }),
                        doctest::Contains("the predictor returned shape [5]"), ShapeError);
