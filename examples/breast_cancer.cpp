@@ -58,7 +58,6 @@ int main(int argc, char** argv) {
     data::StandardScaler scaler;
     train_set.X = scaler.fit_transform(train_set.X);
     test_set.X = scaler.transform(test_set.X);
-    const Tensor test_target = data::binary_targets(test_set.labels);
 
     auto model = examples::make_mlp(all.num_features(), o.hidden, 1, "relu");
     auto opt = examples::make_optimizer(o, model.parameters());
@@ -71,24 +70,7 @@ int main(int argc, char** argv) {
     examples::Run run("breast_cancer", o, loader.num_samples());
     run.watch(opt.get());
 
-    Tensor test_logits;
-    for (std::size_t epoch = 1; epoch <= static_cast<std::size_t>(o.epochs); ++epoch) {
-      run.start_epoch(epoch);
-      for (const data::Batch& b : loader) {
-        Tensor logits = model(b.X);
-        Tensor loss = nn::binary_cross_entropy_with_logits(logits, data::binary_targets(b.labels));
-        opt->zero_grad();
-        loss.backward();
-        opt->step();
-        run.step(b.size(), {{"loss", loss.item()}, {"acc", train::accuracy(b.labels, logits.detach(), 0.0f)}});
-      }
-      if (sched) sched->step();
-      test_logits = examples::predict(model, test_set.X);
-      const double test_loss = nn::binary_cross_entropy_with_logits(test_logits, test_target).item();
-      run.end_epoch({{"test_loss", test_loss},
-                     {"test_acc", train::accuracy(test_set.labels, test_logits, 0.0f)},
-                     {"test_auc", train::roc_auc(test_set.labels, test_logits)}});
-    }
+    Tensor test_logits = examples::fit_classifier(examples::Task::Binary, model, *opt, sched.get(), loader, test_set, run);
 
     // Final report on the test set. The logit scores "benign"; its negative scores "malignant".
     const std::vector<std::size_t> pred = train::threshold(test_logits, 0.0f);

@@ -110,22 +110,7 @@ int main(int argc, char** argv) {
 
     examples::Run run("mnist", o, loader.num_samples());
     run.watch(opt.get());
-    Tensor test_logits;
-    for (std::size_t epoch = 1; epoch <= static_cast<std::size_t>(o.epochs); ++epoch) {
-      run.start_epoch(epoch);
-      for (const data::Batch& b : loader) {
-        Tensor logits = model(b.X);
-        Tensor loss = nn::cross_entropy(logits, b.labels);
-        opt->zero_grad();
-        loss.backward();
-        opt->step();
-        run.step(b.size(), {{"loss", loss.item()}, {"acc", train::accuracy(b.labels, logits.detach())}});
-      }
-      if (sched) sched->step();
-      test_logits = examples::predict(model, test_set.X);
-      run.end_epoch({{"test_loss", nn::cross_entropy(test_logits, test_set.labels).item()},
-                     {"test_acc", train::accuracy(test_set.labels, test_logits)}});
-    }
+    Tensor test_logits = examples::fit_classifier(examples::Task::MultiClass, model, *opt, sched.get(), loader, test_set, run);
 
     const std::vector<std::size_t> pred = train::predict_classes(test_logits);
     train::ConfusionMatrix cm(test_set.labels, pred, classes);

@@ -114,7 +114,6 @@ int main(int argc, char** argv) {
     examples::seed_and_threads(o);
     const data::Dataset all = make_points(kind, samples, noise, turns, o.seed);
     const auto [train_set, test_set] = data::train_test_split(all, test_fraction, o.seed);
-    const Tensor test_target = data::binary_targets(test_set.labels);
 
     nn::Sequential<float> model;
     model.push_back(nn::Linear<float>(2, width));
@@ -131,22 +130,7 @@ int main(int argc, char** argv) {
 
     examples::Run run("resnet2d", o, loader.num_samples());
     run.watch(opt.get());
-    Tensor test_logits;
-    for (std::size_t epoch = 1; epoch <= static_cast<std::size_t>(o.epochs); ++epoch) {
-      run.start_epoch(epoch);
-      for (const data::Batch& b : loader) {
-        Tensor logits = model(b.X);
-        Tensor loss = nn::binary_cross_entropy_with_logits(logits, data::binary_targets(b.labels));
-        opt->zero_grad();
-        loss.backward();
-        opt->step();
-        run.step(b.size(), {{"loss", loss.item()}, {"acc", train::accuracy(b.labels, logits.detach(), 0.0f)}});
-      }
-      if (sched) sched->step();
-      test_logits = examples::predict(model, test_set.X);
-      run.end_epoch({{"test_loss", nn::binary_cross_entropy_with_logits(test_logits, test_target).item()},
-                     {"test_acc", train::accuracy(test_set.labels, test_logits, 0.0f)}});
-    }
+    Tensor test_logits = examples::fit_classifier(examples::Task::Binary, model, *opt, sched.get(), loader, test_set, run);
 
     const double test_acc = train::accuracy(test_set.labels, test_logits, 0.0f);
     const double train_acc = train::accuracy(train_set.labels, examples::predict(model, train_set.X), 0.0f);

@@ -8,7 +8,11 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "data/one_hot.h"
+#include "nn/loss.h"
 #include "plot/line_plot.h"
+#include "train/accuracy.h"
+#include "train/roc_auc.h"
 #include "train/format.h"
 
 namespace examples {
@@ -136,6 +140,40 @@ void print_result(const std::vector<std::pair<std::string, double>>& values) {
     line += " " + key + "=" + buf;
   }
   std::cout << line << std::endl;
+}
+
+ad::Tensor fit_classifier(Task task, ad::nn::Module<float>& model, ad::optim::Optimizer<float>& opt,
+                          ad::optim::LRScheduler<float>* schedule, ad::data::DataLoader& loader,
+                          const ad::data::Dataset& test, Run& run) {
+  using ad::Tensor;
+  const bool binary = task == Task::Binary;
+  const Tensor test_target = binary ? ad::data::binary_targets(test.labels) : Tensor();
+  auto loss_of = [&](const Tensor& logits, const std::vector<std::size_t>& labels, const Tensor& target) {
+    return binary ? ad::nn::binary_cross_entropy_with_logits(logits, target.defined() ? target : ad::data::binary_targets(labels))
+                  : ad::nn::cross_entropy(logits, labels);
+  };
+  auto accuracy_of = [&](const std::vector<std::size_t>& labels, const Tensor& logits) {
+    return binary ? ad::train::accuracy(labels, logits, 0.0f) : ad::train::accuracy(labels, logits);
+  };
+  Tensor test_logits;
+  for (std::size_t epoch = 1; epoch <= run.epochs(); ++epoch) {
+    run.start_epoch(epoch);
+    for (const ad::data::Batch& b : loader) {
+      Tensor logits = model(b.X);
+      Tensor loss = loss_of(logits, b.labels, Tensor());
+      opt.zero_grad();
+      loss.backward();
+      opt.step();
+      run.step(b.size(), {{"loss", loss.item()}, {"acc", accuracy_of(b.labels, logits.detach())}});
+    }
+    if (schedule) schedule->step();
+    test_logits = predict(model, test.X);
+    ad::train::Metrics m = {{"test_loss", loss_of(test_logits, test.labels, test_target).item()},
+                            {"test_acc", accuracy_of(test.labels, test_logits)}};
+    if (binary) m.emplace_back("test_auc", ad::train::roc_auc(test.labels, test_logits));
+    run.end_epoch(m);
+  }
+  return test_logits;
 }
 
 }  // namespace examples

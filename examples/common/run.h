@@ -23,6 +23,10 @@
 #include <vector>
 
 #include "examples/common/setup.h"
+#include "data/dataset.h"
+#include "data/loader.h"
+#include "nn/module.h"
+#include "optim/lr_scheduler.h"
 #include "optim/optimizer.h"
 #include "train/history.h"
 #include "train/progress.h"
@@ -80,5 +84,16 @@ void print_result(const std::vector<std::pair<std::string, double>>& values);
 
 // Creates a directory and its parents (no error if it exists); std::runtime_error naming it on failure.
 void make_directories(const std::string& dir);
+
+// The classification loop shared by the examples. Binary: one logit per example, BCE with logits, threshold 0, and
+// the test ROC AUC is logged too. MultiClass: one logit per class, softmax cross-entropy.
+enum class Task { Binary, MultiClass };
+
+// Trains `model` for run.epochs() epochs: one optimizer step per batch of `loader`, the schedule (if any) stepped
+// once per epoch; logs the running training loss and accuracy, and after each epoch the loss and accuracy on
+// `test` (evaluated in eval mode, without recording). Returns the test logits of the last epoch.
+ad::Tensor fit_classifier(Task task, ad::nn::Module<float>& model, ad::optim::Optimizer<float>& opt,
+                          ad::optim::LRScheduler<float>* schedule, ad::data::DataLoader& loader,
+                          const ad::data::Dataset& test, Run& run);
 
 }  // namespace examples
