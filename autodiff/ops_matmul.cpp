@@ -1,5 +1,7 @@
 // Matrix product via BLAS. For Y = A B (per batch entry): dL/dA = G B^T and dL/dB = A^T G, computed with BLAS
 // transpose flags (no transposed copies) and beta = 1, so the products accumulate straight into the gradients.
+#include <algorithm>
+
 #include "autodiff/blas.h"
 #include "autodiff/tensor.h"
 
@@ -43,7 +45,61 @@ class MatmulNode final : public Node<T> {
   Geometry g_;
 };
 
+// y = x W + b over rows of x: dL/dx = G W^T, dL/dW = x^T G, dL/db = sum over rows of G.
+template <class T>
+class LinearNode final : public Node<T> {
+ public:
+  LinearNode(std::size_t rows, std::size_t in, std::size_t out) : rows_(rows), in_(in), out_(out) {}
+  const char* name() const override { return "linear"; }
+  void backward() override {
+    const T* X = this->in[0]->data;
+    const T* W = this->in[1]->data;
+    const T* G = this->gout();
+    if (T* gx = this->gin(0)) blas::gemm<T>(false, true, rows_, in_, out_, T(1), G, out_, W, out_, T(1), gx, in_);
+    if (T* gw = this->gin(1)) blas::gemm<T>(true, false, in_, out_, rows_, T(1), X, in_, G, out_, T(1), gw, out_);
+    if (this->n_in == 3)
+      if (T* gb = this->gin(2))
+        for (std::size_t r = 0; r < rows_; ++r)
+          for (std::size_t j = 0; j < out_; ++j) gb[j] += G[r * out_ + j];
+  }
+
+ private:
+  std::size_t rows_, in_, out_;
+};
+
 }  // namespace
+
+template <class T>
+TensorT<T> linear(const TensorT<T>& x, const TensorT<T>& w, const TensorT<T>& b) {
+  TensorImpl<T>& X = x.impl();
+  TensorImpl<T>& W = w.impl();
+  const Shape& sx = X.shape;
+  const Shape& sw = W.shape;
+  if (sw.rank() != 2) throw ShapeError("linear: the weight must be 2-D (in, out), got shape " + sw.str());
+  if (sx.rank() == 0 || sx[sx.rank() - 1] != sw[0])
+    throw ShapeError("linear: input of shape " + sx.str() + " does not end in " + std::to_string(sw[0]) +
+                     " features (weight shape " + sw.str() + ")");
+  const std::size_t in = sw[0], out = sw[1], rows = in ? X.numel / in : 0;
+  if (b.defined() && b.shape() != Shape{out})
+    throw ShapeError("linear: bias of shape " + b.shape().str() + " does not match weight shape " + sw.str() +
+                     " (expected [" + std::to_string(out) + "])");
+  Shape os;
+  for (std::size_t d = 0; d + 1 < sx.rank(); ++d) os.push_back(sx[d]);
+  os.push_back(out);
+  ImplRef<T> y = TensorImpl<T>::create(os);
+  if (b.defined())
+    for (std::size_t r = 0; r < rows; ++r) std::copy(b.data(), b.data() + out, y->data + r * out);
+  blas::gemm<T>(false, false, rows, out, in, T(1), X.data, in, W.data, out, b.defined() ? T(1) : T(0), y->data, out);
+  if (b.defined()) {
+    TensorImpl<T>& B = b.impl();
+    finish_op<T>(y.get(), "linear", {&X, &W, &B});
+    if (should_record<T>({&X, &W, &B})) attach_node<T>(y.get(), new LinearNode<T>(rows, in, out), {&X, &W, &B});
+  } else {
+    finish_op<T>(y.get(), "linear", {&X, &W});
+    if (should_record<T>({&X, &W})) attach_node<T>(y.get(), new LinearNode<T>(rows, in, out), {&X, &W});
+  }
+  return TensorT<T>(std::move(y));
+}
 
 template <class T>
 TensorT<T> matmul(const TensorT<T>& lhs, const TensorT<T>& rhs) {
@@ -85,5 +141,7 @@ TensorT<T> matmul(const TensorT<T>& lhs, const TensorT<T>& rhs) {
 
 template TensorT<float> matmul<float>(const TensorT<float>&, const TensorT<float>&);
 template TensorT<double> matmul<double>(const TensorT<double>&, const TensorT<double>&);
+template TensorT<float> linear<float>(const TensorT<float>&, const TensorT<float>&, const TensorT<float>&);
+template TensorT<double> linear<double>(const TensorT<double>&, const TensorT<double>&, const TensorT<double>&);
 
 }  // namespace ad

@@ -72,6 +72,15 @@ template <class T> TensorT<T> heaviside(const TensorT<T>& a);
 // 3-D x 2-D, 2-D x 3-D (the matrix is shared across the batch).
 template <class T> TensorT<T> matmul(const TensorT<T>& a, const TensorT<T>& b);
 
+// Fused affine map y = x W + b (a dense layer): x (..., in), W (in, out), b (out) or undefined (no bias).
+// One GEMM with the bias pre-filled (beta = 1); backward: dx = G W^T, dW = x^T G, db = column sums of G.
+template <class T> TensorT<T> linear(const TensorT<T>& x, const TensorT<T>& w, const TensorT<T>& b);
+
+// Fused softmax cross-entropy of logits (n, c) with integer labels: scale * sum_i (logsumexp(x_i) - x_i,label_i),
+// scale = 1/n (mean, the default) or 1 (sum). Backward: dL/dx_ij = scale * (softmax_ij - [j = label_i]).
+template <class T>
+TensorT<T> softmax_cross_entropy(const TensorT<T>& logits, const std::vector<std::size_t>& labels, bool mean = true);
+
 // Shape ops. reshape/flatten/squeeze/unsqueeze share storage with their input (views); the others copy.
 template <class T> TensorT<T> reshape(const TensorT<T>& a, const Shape& shape);
 template <class T> TensorT<T> flatten(const TensorT<T>& a, int start_axis = 0, int end_axis = -1);

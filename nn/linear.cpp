@@ -28,8 +28,7 @@ TensorT<T> Linear<T>::forward(const TensorT<T>& x) {
   if (x.dim() == 0 || x.shape()[x.dim() - 1] != in_features)
     throw ShapeError(this->describe() + ": input of shape " + x.shape().str() + " does not end in " +
                      std::to_string(in_features) + " features");
-  TensorT<T> y = matmul(x, weight);
-  return bias.defined() ? y + bias : y;
+  return linear(x, weight, bias);  // fused x W + b: one GEMM with the bias pre-filled
 }
 
 template <class T>

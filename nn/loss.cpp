@@ -116,7 +116,8 @@ TensorT<T> cross_entropy(const TensorT<T>& logits, const std::vector<std::size_t
       throw IndexError("cross_entropy: label " + std::to_string(labels[i]) + " of row " + std::to_string(i) +
                        " is out of range for " + std::to_string(x.shape()[1]) + " classes (logits shape " +
                        logits.shape().str() + ")");
-  return nll_loss(log_softmax(x, -1), labels, r);
+  // Fused: one node whose backward is (softmax - onehot) * scale, instead of log_softmax + gather + mean.
+  return softmax_cross_entropy(x, labels, r == Reduction::Mean);
 }
 
 template <class T>

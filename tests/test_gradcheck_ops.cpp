@@ -214,3 +214,39 @@ TEST_CASE("gradcheck works in single precision with a looser tolerance") {
   GradcheckResult r = gradcheck<float>([](const std::vector<Tensor>& v) { return tanh(v[0]) * v[0]; }, {x}, opt);
   CHECK_MESSAGE(r.ok, r.report);
 }
+
+TEST_CASE("gradcheck: fused linear x W + b with and without bias, for 1-D, 2-D and 3-D inputs") {
+  for (int t = 0; t < kTrials; ++t) {
+    const std::size_t in = rand_int(1, 4), out = rand_int(1, 4);
+    const std::vector<Shape> xs = {{in}, {rand_int(1, 4), in}, {2, rand_int(1, 3), in}};
+    const Shape sx = xs[static_cast<std::size_t>(t) % xs.size()];
+    TensorD x = random_input(sx, -1, 1), w = random_input({in, out}, -1, 1), b = random_input({out}, -1, 1);
+    expect_gradcheck([](const std::vector<TensorD>& v) { return linear(v[0], v[1], v[2]); }, {x, w, b}, "linear");
+    expect_gradcheck([](const std::vector<TensorD>& v) { return linear(v[0], v[1], TensorD()); }, {x, w}, "linear without bias");
+    // Same values as the composed form.
+    const std::vector<double> fused = linear(x, w, b).to_vector(), composed = (matmul(x, w) + b).to_vector();
+    for (std::size_t i = 0; i < fused.size(); ++i) CHECK(fused[i] == doctest::Approx(composed[i]).epsilon(1e-12));
+  }
+  CHECK_THROWS_WITH_AS(linear(TensorD::ones({2, 3}), TensorD::ones({4, 5}), TensorD()), doctest::Contains("does not end in 4 features"), ShapeError);
+  CHECK_THROWS_WITH_AS(linear(TensorD::ones({2, 4}), TensorD::ones({4, 5}), TensorD::ones({4})), doctest::Contains("bias of shape [4]"), ShapeError);
+}
+
+TEST_CASE("gradcheck: fused softmax cross-entropy equals the composed form and has the right gradient") {
+  for (int t = 0; t < kTrials; ++t) {
+    const std::size_t n = rand_int(1, 5), c = rand_int(1, 5);
+    std::vector<std::size_t> labels(n);
+    for (auto& l : labels) l = rand_int(0, c - 1);
+    TensorD x = random_input({n, c}, -3, 3);
+    for (bool mean : {true, false}) {
+      expect_gradcheck([&](const std::vector<TensorD>& v) { return softmax_cross_entropy(v[0], labels, mean); }, {x},
+                       "softmax_cross_entropy");
+      std::vector<std::size_t> flat(n);
+      for (std::size_t i = 0; i < n; ++i) flat[i] = i * c + labels[i];
+      TensorD composed = -index_select(x.log_softmax(1).reshape({-1}), 0, flat).sum();
+      if (mean) composed = composed / static_cast<double>(n);
+      CHECK(softmax_cross_entropy(x, labels, mean).item() == doctest::Approx(composed.item()).epsilon(1e-12));
+    }
+  }
+  CHECK_THROWS_AS(softmax_cross_entropy(TensorD::ones({2, 3}), {0, 3}), IndexError);
+  CHECK_THROWS_AS(softmax_cross_entropy(TensorD::ones({2, 3}), {0}), ShapeError);
+}
