@@ -10,7 +10,7 @@
 //   Softplus    log(1 + e^(beta x)) / beta (x above threshold)  sigmoid(beta x)
 //   Softmax     e^x_i / sum_j e^x_j along an axis (default: the last, one distribution per row)
 //   LogSoftmax  x_i - log sum_j e^x_j (stable; pair it with nll_loss, or use cross_entropy on the logits)
-//   Identity    x (a placeholder, e.g. "no activation" in a Residual block)
+//   Identity    x (stands for "no activation", e.g. in a Residual block)
 //   Heaviside   1 for x > 0, else 0: the perceptron's step. Forward-only: its derivative is 0 wherever it exists, so
 //               no gradient flows through it (train perceptrons with the perceptron rule, not backward()).
 #pragma once
