@@ -5,25 +5,17 @@
 // measured configuration, that the loss decreases over 50 steps.
 // Usage: blas_reference [config...]   (configs a b c d e; default all)
 #include <cblas.h>
-#include <sys/resource.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
-using Clock = std::chrono::steady_clock;
+#include "step_bench.h"
 
 namespace {
-
-struct Config {
-  std::string name;
-  std::vector<std::size_t> widths;  // input, hidden..., output
-  std::size_t batch;
-};
 
 int ii(std::size_t v) { return static_cast<int>(v); }
 
@@ -207,25 +199,9 @@ double gradcheck(const std::vector<std::size_t>& widths, std::size_t batch) {
   return worst;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-long peak_rss_kib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<Config> all = {{"a", {784, 128, 10}, 64},
-                                   {"b", {784, 256, 256, 10}, 128},
-                                   {"c", {784, 1024, 1024, 10}, 256},
-                                   {"d", {64, 50, 10}, 32},
-                                   {"e", {30, 16, 1}, 32}};
   std::vector<std::string> want(argv + 1, argv + argc);
 
   const double err_ce = gradcheck({6, 5, 4, 3}, 4);
@@ -238,10 +214,9 @@ int main(int argc, char** argv) {
   }
 
   std::printf("# OpenBLAS core %s, %d BLAS threads\n", openblas_get_corename(), openblas_get_num_threads());
-  std::printf("%-6s %-22s %6s %10s %12s %9s %10s\n", "config", "widths", "batch", "ms/step", "samples/s", "GFLOP/s",
-              "RSS MiB");
-  for (const Config& c : all) {
-    if (!want.empty() && std::find(want.begin(), want.end(), c.name) == want.end()) continue;
+  bench::print_header();
+  for (const bench::Config& c : bench::configs()) {
+    if (!bench::selected(want, c)) continue;
     Mlp net(c.widths, c.batch, 0);
     // Self-check: the loss must decrease over 50 steps (these steps also warm up caches and BLAS threads).
     const double first = net.step();
@@ -252,25 +227,7 @@ int main(int argc, char** argv) {
                    c.name.c_str(), first, last);
       return 1;
     }
-    // Same FLOP count as train_step: forward x W (2 b n m), backward dW and dx (except the first layer's dx).
-    double flops = 0;
-    for (std::size_t i = 0; i + 1 < c.widths.size(); ++i) {
-      const double f = 2.0 * c.batch * c.widths[i] * c.widths[i + 1];
-      flops += i == 0 ? 2 * f : 3 * f;
-    }
-    const int inner = std::max(1, static_cast<int>(2e8 / flops));
-    for (int i = 0; i < std::min(inner, 20); ++i) net.step();
-    std::vector<double> trials;
-    for (int t = 0; t < 5; ++t) {
-      const auto s = Clock::now();
-      for (int i = 0; i < inner; ++i) net.step();
-      trials.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s).count() / inner);
-    }
-    const double ms = median(trials);
-    std::string w;
-    for (std::size_t v : c.widths) w += (w.empty() ? "" : "-") + std::to_string(v);
-    std::printf("%-6s %-22s %6zu %10.4f %12.0f %9.1f %10.1f\n", c.name.c_str(), w.c_str(), c.batch, ms,
-                c.batch / ms * 1e3, flops / ms / 1e6, peak_rss_kib() / 1024.0);
+    bench::time_and_report(c, [&] { net.step(); });
   }
   return 0;
 }
