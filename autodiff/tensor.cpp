@@ -231,7 +231,16 @@ void TensorT<T>::backward(const TensorT& seed, bool retain_graph) const {
   T* g = grad_buffer(&x);
   const T* s = seed.data();
   for (std::size_t i = 0; i < x.numel; ++i) g[i] += s[i];
-  if (x.grad_fn) detail::run_backward(x.grad_fn, retain_graph);
+  if (!x.grad_fn) return;
+  try {
+    detail::run_backward(x.grad_fn, retain_graph);
+  } catch (...) {
+    // Pass numbers are per thread: the seed of a failed pass (e.g. refused because the graph was recorded on another
+    // thread) must not be taken for the seed of a later pass on another thread that has the same number, and be
+    // added to. Pass numbers start at 1.
+    x.grad_epoch = 0;
+    throw;
+  }
 }
 
 template <class T>
