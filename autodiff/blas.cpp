@@ -10,8 +10,11 @@
 namespace ad::blas {
 namespace {
 
-int as_int(std::size_t v) {
-  if (v > static_cast<std::size_t>(INT_MAX)) throw ValueError("gemm: dimension " + std::to_string(v) + " exceeds BLAS int range");
+[[noreturn]] void too_large(std::size_t v) {
+  throw ValueError("gemm: dimension " + std::to_string(v) + " exceeds BLAS int range");
+}
+inline int as_int(std::size_t v) {
+  if (__builtin_expect(v > static_cast<std::size_t>(INT_MAX), 0)) too_large(v);
   return static_cast<int>(v);
 }
 

@@ -45,6 +45,20 @@ class MatmulNode final : public Node<T> {
   Geometry g_;
 };
 
+// db[j] += sum_r G[r, j]. The gradient buffers never overlap (restrict), so the inner loop vectorises.
+template <class T>
+void add_row_sums(const T* __restrict G, std::size_t rows, std::size_t cols, T* __restrict db) {
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t j = 0; j < cols; ++j) db[j] += G[r * cols + j];
+}
+
+// Y = X W + b: every row of Y starts as b (then the GEMM adds X W with beta = 1).
+template <class T>
+void fill_rows(T* __restrict y, std::size_t rows, std::size_t cols, const T* __restrict b) {
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t j = 0; j < cols; ++j) y[r * cols + j] = b[j];
+}
+
 // y = x W + b over rows of x: dL/dx = G W^T, dL/dW = x^T G, dL/db = sum over rows of G.
 template <class T>
 class LinearNode final : public Node<T> {
@@ -58,9 +72,7 @@ class LinearNode final : public Node<T> {
     if (T* gx = this->gin(0)) blas::gemm<T>(false, true, rows_, in_, out_, T(1), G, out_, W, out_, T(1), gx, in_);
     if (T* gw = this->gin(1)) blas::gemm<T>(true, false, in_, out_, rows_, T(1), X, in_, G, out_, T(1), gw, out_);
     if (this->n_in == 3)
-      if (T* gb = this->gin(2))
-        for (std::size_t r = 0; r < rows_; ++r)
-          for (std::size_t j = 0; j < out_; ++j) gb[j] += G[r * out_ + j];
+      if (T* gb = this->gin(2)) add_row_sums(G, rows_, out_, gb);
   }
 
  private:
@@ -87,8 +99,7 @@ TensorT<T> linear(const TensorT<T>& x, const TensorT<T>& w, const TensorT<T>& b)
   for (std::size_t d = 0; d + 1 < sx.rank(); ++d) os.push_back(sx[d]);
   os.push_back(out);
   ImplRef<T> y = TensorImpl<T>::create(os);
-  if (b.defined())
-    for (std::size_t r = 0; r < rows; ++r) std::copy(b.data(), b.data() + out, y->data + r * out);
+  if (b.defined()) fill_rows(y->data, rows, out, b.data());
   blas::gemm<T>(false, false, rows, out, in, T(1), X.data, in, W.data, out, b.defined() ? T(1) : T(0), y->data, out);
   if (b.defined()) {
     TensorImpl<T>& B = b.impl();

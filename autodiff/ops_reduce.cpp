@@ -103,33 +103,6 @@ class LogSoftmaxNode final : public Node<T> {
   AxisSplit s_;
 };
 
-// L = scale * sum_i (lse_i - x_i,y_i). dL/dx_ij = scale * (exp(x_ij - lse_i) - [j = y_i]).
-template <class T>
-class SoftmaxCrossEntropyNode final : public Node<T> {
- public:
-  SoftmaxCrossEntropyNode(std::vector<std::size_t> labels, std::vector<T> lse, std::size_t c, T scale)
-      : labels_(std::move(labels)), lse_(std::move(lse)), c_(c), scale_(scale) {}
-  const char* name() const override { return "softmax_cross_entropy"; }
-  void backward() override {
-    T* gx = this->gin(0);
-    if (!gx) return;
-    const T g = this->gout()[0] * scale_;
-    const T* x = this->in[0]->data;
-    for (std::size_t i = 0; i < labels_.size(); ++i) {
-      const T* row = x + i * c_;
-      T* grow = gx + i * c_;
-      for (std::size_t j = 0; j < c_; ++j) grow[j] += g * std::exp(row[j] - lse_[i]);
-      grow[labels_[i]] -= g;
-    }
-  }
-
- private:
-  std::vector<std::size_t> labels_;
-  std::vector<T> lse_;
-  std::size_t c_;
-  T scale_;
-};
-
 template <class T>
 void require_nonempty(const TensorImpl<T>& x, const char* op) {
   if (x.numel == 0) throw ValueError(std::string(op) + ": the input (shape " + x.shape.str() + ") is empty");
@@ -255,39 +228,6 @@ TensorT<T> log_softmax(const TensorT<T>& a, int axis) {
 }
 
 template <class T>
-TensorT<T> softmax_cross_entropy(const TensorT<T>& logits, const std::vector<std::size_t>& labels, bool mean) {
-  TensorImpl<T>& x = logits.impl();
-  if (x.shape.rank() != 2)
-    throw ShapeError("softmax_cross_entropy: logits must be 2-D (batch, classes), got shape " + x.shape.str());
-  const std::size_t n = x.shape[0], c = x.shape[1];
-  if (labels.size() != n)
-    throw ShapeError("softmax_cross_entropy: " + std::to_string(labels.size()) + " labels for logits of shape " +
-                     x.shape.str());
-  if (n == 0 || c == 0) throw ValueError("softmax_cross_entropy: empty logits (shape " + x.shape.str() + ")");
-  std::vector<T> lse(n);
-  T total = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (labels[i] >= c)
-      throw IndexError("softmax_cross_entropy: label " + std::to_string(labels[i]) + " of row " + std::to_string(i) +
-                       " is out of range for " + std::to_string(c) + " classes");
-    const T* row = x.data + i * c;
-    T m = *std::max_element(row, row + c);
-    if (!std::isfinite(m)) m = 0;
-    T z = 0;
-    for (std::size_t j = 0; j < c; ++j) z += std::exp(row[j] - m);
-    lse[i] = m + std::log(z);
-    total += lse[i] - row[labels[i]];
-  }
-  const T scale = mean ? T(1) / static_cast<T>(n) : T(1);
-  ImplRef<T> out = TensorImpl<T>::create(Shape{});
-  out->data[0] = total * scale;
-  finish_op<T>(out.get(), "softmax_cross_entropy", {&x});
-  if (should_record<T>({&x}))
-    attach_node<T>(out.get(), new SoftmaxCrossEntropyNode<T>(labels, std::move(lse), c, scale), {&x});
-  return TensorT<T>(std::move(out));
-}
-
-template <class T>
 TensorT<T> softmax(const TensorT<T>& a, int axis) {
   return exp(log_softmax(a, axis));
 }
@@ -311,7 +251,6 @@ TensorT<T> logsumexp(const TensorT<T>& a, int axis, bool keepdims) {
   template TensorT<T> min<T>(const TensorT<T>&, int, bool);         \
   template TensorT<T> log_softmax<T>(const TensorT<T>&, int);       \
   template TensorT<T> softmax<T>(const TensorT<T>&, int);           \
-  template TensorT<T> softmax_cross_entropy<T>(const TensorT<T>&, const std::vector<std::size_t>&, bool); \
   template TensorT<T> logsumexp<T>(const TensorT<T>&, int, bool);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)

@@ -14,8 +14,20 @@ struct Params {
   T a = 0, b = 0;
 };
 
-// ARITH: the formulas use only + - * / and p, so they also apply to plain scalars; such ops run as a plain
-// loop over the same formula (no xtensor adaptor set-up, which dominates the cost of tiny tensors).
+// c ? a : b for plain scalars and elementwise (xt::where) for xtensor expressions, so that piecewise formulas
+// (relu, leaky_relu) can also be ARITH.
+template <class C, class A, class B>
+auto pick(const C& c, const A& a, const B& b) {
+  return xt::where(c, a, b);
+}
+template <class T>
+T pick(bool c, T a, T b) {
+  return c ? a : b;
+}
+
+// ARITH: the formulas use only + - * /, pick() and p, so they also apply to plain scalars; such ops run as a plain
+// loop over the same formula (no xtensor adaptor set-up, which dominates the cost of tiny tensors; the compiler
+// vectorises the loop).
 #define AD_UNARY(NAME, OPNAME, FWD, BWD, ARITH)                                         \
   struct NAME {                                                                         \
     static constexpr const char* name = OPNAME;                                         \
@@ -46,8 +58,8 @@ AD_UNARY(Sin, "sin", xt::sin(x), g * xt::cos(x), false)
 AD_UNARY(Cos, "cos", xt::cos(x), -g * xt::sin(x), false)
 AD_UNARY(Tanh, "tanh", xt::tanh(x), g * (T(1) - y * y), false)                   // tanh' = 1 - tanh^2
 AD_UNARY(Sigmoid, "sigmoid", T(1) / (T(1) + xt::exp(-x)), g * y * (T(1) - y), false)  // s' = s (1 - s)
-AD_UNARY(Relu, "relu", xt::where(x > T(0), x, T(0)), xt::where(x > T(0), g, T(0)), false)
-AD_UNARY(LeakyRelu, "leaky_relu", xt::where(x > T(0), x, p.a * x), xt::where(x > T(0), g, p.a * g), false)
+AD_UNARY(Relu, "relu", pick(x > T(0), x, T(0)), pick(x > T(0), g, T(0)), true)
+AD_UNARY(LeakyRelu, "leaky_relu", pick(x > T(0), x, p.a * x), pick(x > T(0), g, p.a * g), true)
 // elu(x) = x for x > 0, a (e^x - 1) otherwise; for x <= 0 the derivative a e^x = y + a.
 AD_UNARY(Elu, "elu", xt::where(x > T(0), x, p.a * (xt::exp(x) - T(1))), xt::where(x > T(0), g, g * (y + p.a)), false)
 // softplus(x) = log(1 + e^{bx}) / b, = x above the threshold; its derivative is sigmoid(bx).

@@ -17,9 +17,8 @@ std::mt19937_64& generator() {
 void manual_seed(unsigned long long seed) { generator().seed(seed); }
 
 template <class T>
-TensorImpl<T>& TensorT<T>::impl() const {
-  if (!impl_) throw ValueError("operation on an undefined tensor (default-constructed or moved-from)");
-  return *impl_;
+void TensorT<T>::throw_undefined() {
+  throw ValueError("operation on an undefined tensor (default-constructed or moved-from)");
 }
 
 // ---- Factories ----------------------------------------------------------------------------------------------------

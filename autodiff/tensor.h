@@ -80,6 +80,11 @@ template <class T> TensorT<T> linear(const TensorT<T>& x, const TensorT<T>& w, c
 // scale = 1/n (mean, the default) or 1 (sum). Backward: dL/dx_ij = scale * (softmax_ij - [j = label_i]).
 template <class T>
 TensorT<T> softmax_cross_entropy(const TensorT<T>& logits, const std::vector<std::size_t>& labels, bool mean = true);
+// Fused sigmoid + binary cross-entropy of logits x and targets y in [0, 1] (else ValueError) of the same shape:
+// scale * sum_i (max(x_i, 0) - x_i y_i + log(1 + e^-|x_i|)), scale = 1/numel (mean) or 1 (sum).
+// Backward: dL/dx_i = scale * (sigmoid(x_i) - y_i), dL/dy_i = -scale * x_i.
+template <class T>
+TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& logits, const TensorT<T>& target, bool mean = true);
 
 // Shape ops. reshape/flatten/squeeze/unsqueeze share storage with their input (views); the others copy.
 template <class T> TensorT<T> reshape(const TensorT<T>& a, const Shape& shape);
@@ -239,11 +244,15 @@ class TensorT {
   friend TensorT operator<=(const TensorT& a, const TensorT& b) { return ad::le(a, b); }
 
   // Internal access for op implementations.
-  TensorImpl<T>& impl() const;
+  TensorImpl<T>& impl() const {
+    if (__builtin_expect(!impl_, 0)) throw_undefined();  // inline: every op and accessor goes through here
+    return *impl_;
+  }
   TensorImpl<T>* impl_ptr() const { return impl_.get(); }
   const ImplRef<T>& impl_ref() const { return impl_; }
 
  private:
+  [[noreturn]] static void throw_undefined();
   ImplRef<T> impl_;
 };
 

@@ -79,12 +79,10 @@ TensorT<T> binary_cross_entropy(const TensorT<T>& probs, const TensorT<T>& targe
 template <class T>
 TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& x, const TensorT<T>& target, Reduction r) {
   check_same_shape("binary_cross_entropy_with_logits", "input", x, "target", target);
-  check_range("binary_cross_entropy_with_logits", "target", target, T(0), T(1));
-  // -(y log s(x) + (1-y) log(1-s(x))) = log(1 + e^x) - x y = max(x, 0) + log(1 + e^-|x|) - x y: e^-|x| <= 1 never
-  // overflows. maximum() gives half the gradient to each side of a tie, so d/dx at x = 0 is 1/2 - y as it should.
-  const TensorT<T> zero = TensorT<T>::scalar(T(0));
-  const TensorT<T> per = maximum(x, zero) - x * target + log(exp(-abs(x)) + T(1));
-  return reduce(per, r);
+  // (the fused op checks that targets lie in [0, 1])
+  // -(y log s(x) + (1-y) log(1-s(x))) = max(x, 0) - x y + log(1 + e^-|x|), where e^-|x| <= 1 never overflows.
+  // Fused into one op whose backward is scale * (sigmoid(x) - y); see autodiff/ops_loss.cpp.
+  return ad::binary_cross_entropy_with_logits(x, target, r == Reduction::Mean);
 }
 
 template <class T>

@@ -54,9 +54,14 @@ Adam<T>::Adam(std::vector<TensorT<T>> params, const AdamOptions& options, bool d
 template <class T>
 void Adam<T>::update(std::size_t param, T* p, const T* g, std::size_t n, std::uint64_t step) {
   const auto [beta1, beta2] = options_.betas();
-  const double t = static_cast<double>(step);
-  const double bias_correction1 = 1.0 - std::pow(beta1, t);
-  const double bias_correction2 = 1.0 - std::pow(beta2, t);
+  // The bias corrections 1 - beta^t depend only on t, which all parameters usually share: two pow() calls per
+  // step instead of per parameter (they cost as much as the whole update of a small bias vector).
+  if (step != cached_step_) {
+    cached_step_ = step;
+    bias_correction1_ = 1.0 - std::pow(beta1, static_cast<double>(step));
+    bias_correction2_ = 1.0 - std::pow(beta2, static_cast<double>(step));
+  }
+  const double bias_correction1 = bias_correction1_, bias_correction2 = bias_correction2_;
   const double lr = this->lr();
   const T step_size = static_cast<T>(lr / bias_correction1);
   const T bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2));

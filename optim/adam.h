@@ -68,6 +68,9 @@ class Adam : public Optimizer<T> {
  private:
   AdamOptions options_;
   bool decoupled_ = false;
+  // 1 - beta1^t and 1 - beta2^t for t = cached_step_ (options_ are fixed after construction).
+  std::uint64_t cached_step_ = 0;
+  double bias_correction1_ = 0, bias_correction2_ = 0;
 };
 
 // Deduces T from a braced list of parameters too: Adam opt({w, b}, ...).

@@ -250,3 +250,34 @@ TEST_CASE("gradcheck: fused softmax cross-entropy equals the composed form and h
   CHECK_THROWS_AS(softmax_cross_entropy(TensorD::ones({2, 3}), {0, 3}), IndexError);
   CHECK_THROWS_AS(softmax_cross_entropy(TensorD::ones({2, 3}), {0}), ShapeError);
 }
+
+TEST_CASE("gradcheck: fused sigmoid binary cross-entropy equals the stable composed form and has the right gradient") {
+  for (int t = 0; t < kTrials; ++t) {
+    const Shape s = random_shape(0, 3);
+    TensorD x = random_input(s, -4, 4);
+    TensorD y = random_input(s, 0, 1);
+    for (bool mean : {true, false}) {
+      // Gradients for both the logits and the targets.
+      expect_gradcheck([&](const std::vector<TensorD>& v) { return binary_cross_entropy_with_logits(v[0], v[1], mean); },
+                       {x, y}, "binary_cross_entropy_with_logits");
+      TensorD composed = (maximum(x, TensorD::scalar(0)) - x * y + log(exp(-abs(x)) + 1.0)).sum();
+      if (mean) composed = composed / static_cast<double>(x.numel());
+      CHECK(binary_cross_entropy_with_logits(x, y, mean).item() == doctest::Approx(composed.item()).epsilon(1e-12));
+    }
+  }
+  // Large logits stay finite: log(1 + e^-|x|) never overflows; at x = 0 the gradient is sigmoid(0) - y = 1/2 - y.
+  TensorD big = TensorD::from({-1000.0, 1000.0}, true);
+  TensorD loss = binary_cross_entropy_with_logits(big, TensorD::from({1.0, 0.0}), false);
+  CHECK(loss.item() == doctest::Approx(2000.0));
+  loss.backward();
+  CHECK(big.grad().to_vector() == std::vector<double>{-1.0, 1.0});
+  TensorD zero = TensorD::from({0.0}, true);
+  binary_cross_entropy_with_logits(zero, TensorD::from({0.25})).backward();
+  CHECK(zero.grad().item() == doctest::Approx(0.25));
+  CHECK_THROWS_WITH_AS(binary_cross_entropy_with_logits(TensorD::ones({2, 1}), TensorD::ones({2})),
+                       "binary_cross_entropy_with_logits: logits of shape [2, 1] and target of shape [2] differ",
+                       ShapeError);
+  CHECK_THROWS_AS(binary_cross_entropy_with_logits(TensorD::ones({0}), TensorD::ones({0})), ValueError);
+  CHECK_THROWS_WITH_AS(binary_cross_entropy_with_logits(TensorD::ones({3}), TensorD::from({0.0, 1.0, 1.5})),
+                       doctest::Contains("target value 1.5"), ValueError);
+}
