@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,70 @@ void time_and_report(const Config& c, Step step) {
   for (std::size_t v : c.widths) w += (w.empty() ? "" : "-") + std::to_string(v);
   std::printf("%-6s %-22s %6zu %10.4f %12.0f %9.1f %10.1f\n", c.name.c_str(), w.c_str(), c.batch, ms,
               c.batch / ms * 1e3, flops / ms / 1e6, u.ru_maxrss / 1024.0);
+}
+
+// Peak resident set size of this process in MiB (VmHWM), and a reset of that peak to the current RSS (Linux >= 4.0),
+// so that configurations measured one after another in one process each get their own peak.
+inline double peak_rss_mib() {
+  std::ifstream in("/proc/self/status");
+  std::string key;
+  double kib = 0;
+  while (in >> key) {
+    if (key == "VmHWM:") {
+      in >> kib;
+      break;
+    }
+    std::getline(in, key);
+  }
+  return kib / 1024.0;
+}
+inline void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+inline std::string widths_str(const Config& c) {
+  std::string w;
+  for (std::size_t v : c.widths) w += (w.empty() ? "" : "-") + std::to_string(v);
+  return w;
+}
+
+struct PairTiming {
+  double ms_a, ms_b, ratio;  // median ms/step of each, median over trials of the per-trial ratio a / b
+};
+
+// Times two implementations of the same step interleaved: each trial runs `inner` steps of a and of b back to back
+// (alternating which goes first), so that both see the same machine state; this VM's speed drifts by up to 1.5x
+// within minutes, which separate runs would turn into a false ratio. Trials last ~50 ms per side.
+template <class StepA, class StepB>
+PairTiming time_pair(StepA step_a, StepB step_b, int trials = 11) {
+  using Clock = std::chrono::steady_clock;
+  auto run = [](auto& step, int n) {
+    const auto s = Clock::now();
+    for (int i = 0; i < n; ++i) step();
+    return std::chrono::duration<double, std::milli>(Clock::now() - s).count() / n;
+  };
+  // Warm-up (pools, caches, BLAS threads) and calibration of the trial length.
+  run(step_a, 3);
+  run(step_b, 3);
+  const double est = std::max(run(step_a, 5), 1e-4);
+  const int inner = std::max(1, static_cast<int>(50.0 / est));
+  std::vector<double> a, b, r;
+  for (int t = 0; t < trials; ++t) {
+    double ta, tb;
+    if (t % 2 == 0) {
+      ta = run(step_a, inner);
+      tb = run(step_b, inner);
+    } else {
+      tb = run(step_b, inner);
+      ta = run(step_a, inner);
+    }
+    a.push_back(ta);
+    b.push_back(tb);
+    r.push_back(ta / tb);
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  return {median(a), median(b), median(r)};
 }
 
 }  // namespace bench
