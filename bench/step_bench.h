@@ -28,6 +28,18 @@ inline const std::vector<Config>& configs() {
   return all;
 }
 
+// The scaling grid: 784-256-256-10 at batch 32 ... 1024 ("B32" ...), and 784-W-W-10 at batch 128 for
+// W = 64 ... 2048 ("W64" ...).
+inline const std::vector<Config>& scaling_configs() {
+  static const std::vector<Config> all = [] {
+    std::vector<Config> v;
+    for (std::size_t b = 32; b <= 1024; b *= 2) v.push_back({"B" + std::to_string(b), {784, 256, 256, 10}, b});
+    for (std::size_t w = 64; w <= 2048; w *= 2) v.push_back({"W" + std::to_string(w), {784, w, w, 10}, 128});
+    return v;
+  }();
+  return all;
+}
+
 // Configs named on the command line (all when none is named).
 inline bool selected(const std::vector<std::string>& want, const Config& c) {
   return want.empty() || std::find(want.begin(), want.end(), c.name) != want.end();

@@ -3,7 +3,7 @@
 // Each configuration is timed for this library and for the hand-written raw-CBLAS step of blas_mlp.h (the practical
 // limit), interleaved trial by trial in this one process (see bench::time_pair), and printed as ms/step of each,
 // their ratio, samples/s and GFLOP/s (exact GEMM FLOPs) of the library, and the library's peak RSS.
-// Usage: train_step [config...]   (configs a b c d e; default all)
+// Usage: train_step [--scaling] [config...]   (configs a b c d e, default all; --scaling: the grid B32 ... W2048)
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -20,6 +20,8 @@ using namespace ad;
 
 int main(int argc, char** argv) {
   std::vector<std::string> want(argv + 1, argv + argc);
+  const bool scaling = !want.empty() && want[0] == "--scaling";
+  if (scaling) want.erase(want.begin());
   // The reference checks its own gradients before it is trusted as a yardstick.
   const double err_ce = bench::gradcheck({6, 5, 4, 3}, 4), err_bce = bench::gradcheck({5, 4, 1}, 4);
   if (!(err_ce < 1e-2 && err_bce < 1e-2)) {
@@ -30,7 +32,7 @@ int main(int argc, char** argv) {
               blas::corename().c_str(), blas::num_threads(), err_ce, err_bce);
   std::printf("%-6s %-22s %6s %10s %10s %9s %12s %9s %10s\n", "config", "widths", "batch", "ms/step", "ref ms",
               "ours/ref", "samples/s", "GFLOP/s", "RSS MiB");
-  for (const bench::Config& c : bench::configs()) {
+  for (const bench::Config& c : scaling ? bench::scaling_configs() : bench::configs()) {
     if (!bench::selected(want, c)) continue;
     pool_trim();  // the previous configuration's cached blocks would count in this one's RSS
     bench::reset_peak_rss();

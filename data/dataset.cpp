@@ -27,7 +27,36 @@ Tensor gather_rows(const Tensor& t, const std::vector<std::size_t>& indices) {
   return out;
 }
 
+std::size_t Dataset::size() const {
+  if (bytes) return byte_row_length ? bytes->size() / byte_row_length : 0;
+  return X.defined() && X.dim() > 0 ? X.size(0) : 0;
+}
+
+Tensor Dataset::rows(const std::vector<std::size_t>& indices) const {
+  if (!bytes) return gather_rows(X, indices);
+  const std::size_t n = size(), d = byte_row_length;
+  Tensor out = Tensor::empty({indices.size(), d});
+  float* dst = out.mutable_data();
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    if (indices[k] >= n)
+      throw IndexError("Dataset::rows: index " + std::to_string(indices[k]) + " is out of range for " +
+                       std::to_string(n) + " rows");
+    const std::uint8_t* src = bytes->data() + indices[k] * d;
+    // Division, not multiplication by 1/divisor: the same floats as a data set stored as X (255 -> exactly 1).
+    for (std::size_t j = 0; j < d; ++j) dst[k * d + j] = static_cast<float>(src[j]) / byte_divisor;
+  }
+  return out;
+}
+
+Tensor Dataset::features() const {
+  if (!bytes) return X;
+  std::vector<std::size_t> all(size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  return rows(all);
+}
+
 std::size_t Dataset::num_features() const {
+  if (bytes) return byte_row_length;
   const std::size_t n = size();
   return n ? X.numel() / n : (X.defined() && X.dim() > 1 ? X.numel() : 0);
 }
@@ -50,10 +79,24 @@ std::vector<std::size_t> Dataset::class_counts() const {
 Dataset Dataset::subset(const std::vector<std::size_t>& indices) const {
   check();
   Dataset out;
-  out.X = gather_rows(X, indices);
+  if (bytes) {  // stays compact: copy the selected byte rows
+    const std::size_t n = size(), d = byte_row_length;
+    auto picked = std::make_shared<std::vector<std::uint8_t>>(indices.size() * d);
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      if (indices[k] >= n)
+        throw IndexError("Dataset::subset: index " + std::to_string(indices[k]) + " is out of range for " +
+                         std::to_string(n) + " rows");
+      std::copy_n(bytes->data() + indices[k] * d, d, picked->data() + k * d);
+    }
+    out.bytes = std::move(picked);
+    out.byte_row_length = d;
+    out.byte_divisor = byte_divisor;
+  } else {
+    out.X = gather_rows(X, indices);
+  }
   if (!labels.empty()) {
     out.labels.reserve(indices.size());
-    for (std::size_t i : indices) out.labels.push_back(labels[i]);  // indices already checked by gather_rows
+    for (std::size_t i : indices) out.labels.push_back(labels[i]);  // indices already checked above
   }
   if (y.defined()) out.y = gather_rows(y, indices);
   out.feature_names = feature_names;
@@ -64,14 +107,23 @@ Dataset Dataset::subset(const std::vector<std::size_t>& indices) const {
 }
 
 void Dataset::check() const {
-  if (!X.defined() || X.dim() == 0) throw ShapeError("Dataset: X must be a tensor with one row per example");
-  const std::size_t n = X.size(0);
+  std::string what;
+  if (bytes) {
+    if (X.defined()) throw ShapeError("Dataset: both X and compact bytes are set; use one storage");
+    if (byte_row_length == 0 || bytes->size() % byte_row_length != 0)
+      throw ShapeError("Dataset: " + std::to_string(bytes->size()) + " feature bytes do not split into rows of " +
+                       std::to_string(byte_row_length));
+    if (!(byte_divisor > 0)) throw ValueError("Dataset: byte_divisor must be > 0");
+    what = "compact rows of " + std::to_string(byte_row_length) + " bytes";
+  } else {
+    if (!X.defined() || X.dim() == 0) throw ShapeError("Dataset: X must be a tensor with one row per example");
+    what = "rows of X (shape " + X.shape().str() + ")";
+  }
+  const std::size_t n = size();
   if (!labels.empty() && labels.size() != n)
-    throw ShapeError("Dataset: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) +
-                     " rows of X (shape " + X.shape().str() + ")");
+    throw ShapeError("Dataset: " + std::to_string(labels.size()) + " labels for " + std::to_string(n) + " " + what);
   if (y.defined() && (y.dim() == 0 || y.size(0) != n))
-    throw ShapeError("Dataset: targets y of shape " + y.shape().str() + " for " + std::to_string(n) +
-                     " rows of X (shape " + X.shape().str() + ")");
+    throw ShapeError("Dataset: targets y of shape " + y.shape().str() + " for " + std::to_string(n) + " " + what);
 }
 
 std::vector<std::size_t> to_labels(const Tensor& values, const std::string& what) {

@@ -33,9 +33,11 @@ File open_for_reading(const char* op, const std::string& path) {
   return f;
 }
 
-std::string read_plain(const std::string& path) {
+// Bytes is std::string or std::vector<std::uint8_t> (read_file / read_file_bytes).
+template <class Bytes>
+Bytes read_plain(const std::string& path) {
   File f = open_for_reading("read_file", path);
-  std::string out;
+  Bytes out;
   if (std::fseek(f.get(), 0, SEEK_END) == 0) {
     const long size = std::ftell(f.get());
     if (size > 0) out.reserve(static_cast<std::size_t>(size));
@@ -43,7 +45,7 @@ std::string read_plain(const std::string& path) {
   }
   char buf[1 << 16];
   std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.append(buf, n);
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.insert(out.end(), buf, buf + n);
   if (std::ferror(f.get())) fail("read_file", path, "read failed: " + errno_text());
   return out;
 }
@@ -59,18 +61,19 @@ std::size_t gzip_size_hint(const std::string& path) {
   return std::min<std::size_t>(isize, std::size_t(1) << 31);  // only a hint: damaged files must not allocate wildly
 }
 
-std::string read_gzip(const std::string& path) {
+template <class Bytes>
+Bytes read_gzip(const std::string& path) {
   const std::size_t hint = gzip_size_hint(path);
   gzFile gz = gzopen(path.c_str(), "rb");
   if (!gz) fail("read_file", path, "cannot open: " + errno_text());
   std::unique_ptr<gzFile_s, int (*)(gzFile)> guard(gz, gzclose_r);
   gzbuffer(gz, 1 << 17);
-  std::string out;
+  Bytes out;
   out.reserve(hint);
   std::string buf(1 << 20, '\0');
   int n;
   while ((n = gzread(gz, &buf[0], static_cast<unsigned>(buf.size()))) > 0)
-    out.append(buf.data(), static_cast<std::size_t>(n));
+    out.insert(out.end(), buf.data(), buf.data() + n);
   // zlib reports a stream that ends early as the soft error Z_BUF_ERROR ("unexpected end of file") and still
   // returns what it decoded, so the error state must be checked even when gzread did not return -1.
   int err = Z_OK;
@@ -95,7 +98,14 @@ bool is_gzip_file(const std::string& path) {
   return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
-std::string read_file(const std::string& path) { return is_gzip_file(path) ? read_gzip(path) : read_plain(path); }
+std::string read_file(const std::string& path) {
+  return is_gzip_file(path) ? read_gzip<std::string>(path) : read_plain<std::string>(path);
+}
+
+std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
+  using Bytes = std::vector<std::uint8_t>;
+  return is_gzip_file(path) ? read_gzip<Bytes>(path) : read_plain<Bytes>(path);
+}
 
 // The temporary file lives next to the target because rename(2) is atomic only within one file system. The data
 // is fsync'ed before the rename (otherwise a crash could leave the new name pointing at an empty file) and the

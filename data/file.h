@@ -10,7 +10,9 @@
 // the training log) see either the old file or the new one, never a half-written one, and a crash or error leaves
 // the old file intact; the temporary file is removed on error.
 #pragma once
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ad::data {
 
@@ -20,6 +22,8 @@ bool is_gzip_file(const std::string& path);
 // The contents of `path`, gunzipped when compressed. IOError naming the file when it cannot be opened or read, or
 // when its gzip stream is damaged or truncated.
 std::string read_file(const std::string& path);
+// The same as bytes, for binary files (the IDX reader keeps this buffer as its data: no second copy).
+std::vector<std::uint8_t> read_file_bytes(const std::string& path);
 
 // Writes `contents` to `path` atomically (temporary file + fsync + rename). IOError naming the file on failure.
 void write_file_atomic(const std::string& path, const std::string& contents);

@@ -47,7 +47,7 @@ Batch DataLoader::batch(std::size_t i) const {
   Batch b;
   b.indices.assign(order_.begin() + static_cast<std::ptrdiff_t>(begin),
                    order_.begin() + static_cast<std::ptrdiff_t>(end));
-  b.X = gather_rows(data_.X, b.indices);
+  b.X = data_.rows(b.indices);  // float rows from either storage
   if (data_.has_labels()) {
     b.labels.reserve(b.indices.size());
     for (std::size_t r : b.indices) b.labels.push_back(data_.labels[r]);

@@ -25,11 +25,11 @@ std::string canonical_split(const char* op, const std::string& split) {
   throw ValueError(std::string(op) + ": split must be \"train\" or \"t10k\", not \"" + split + "\"");
 }
 
-Dataset load_mnist_like(const char* op, const std::string& dir, const std::string& split_name) {
+Dataset load_mnist_like(const char* op, const std::string& dir, const std::string& split_name, PixelStorage storage) {
   const std::string split = canonical_split(op, split_name);
   const std::string images = find_file(op, dir, split, "images", "idx3");
   const std::string labels = find_file(op, dir, split, "labels", "idx1");
-  Dataset d = load_idx_dataset(images, labels);
+  Dataset d = load_idx_dataset(images, labels, storage);
   if (d.image_height != 28 || d.image_width != 28)
     throw IOError(std::string(op) + ": '" + images + "': images are " + std::to_string(d.image_height) + " x " +
                   std::to_string(d.image_width) + ", expected 28 x 28");
@@ -42,8 +42,8 @@ Dataset load_mnist_like(const char* op, const std::string& dir, const std::strin
 
 }  // namespace
 
-Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path) {
-  const IdxArray images = read_idx(images_path, 3);
+Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path, PixelStorage storage) {
+  IdxArray images = read_idx(images_path, 3);
   const IdxArray labels = read_idx(labels_path, 1);
   const std::size_t n = images.dims[0];
   if (labels.dims[0] != n)
@@ -52,22 +52,28 @@ Dataset load_idx_dataset(const std::string& images_path, const std::string& labe
   Dataset d;
   d.image_height = images.dims[1];
   d.image_width = images.dims[2];
+  d.labels.assign(labels.values.begin(), labels.values.end());
+  if (storage == PixelStorage::Bytes) {
+    d.byte_row_length = d.image_height * d.image_width;
+    d.byte_divisor = 255.0f;
+    d.bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(images.values));
+    return d;
+  }
   d.X = Tensor::empty({n, d.image_height * d.image_width});
   float* x = d.X.mutable_data();
   // Multiplying by the float nearest 1/255 can differ from x / 255 in the last bit; dividing keeps 255 -> exactly 1.
   for (std::size_t i = 0; i < images.values.size(); ++i) x[i] = static_cast<float>(images.values[i]) / 255.0f;
-  d.labels.assign(labels.values.begin(), labels.values.end());
   return d;
 }
 
-Dataset load_mnist(const std::string& dir, const std::string& split) {
-  Dataset d = load_mnist_like("load_mnist", dir, split);
+Dataset load_mnist(const std::string& dir, const std::string& split, PixelStorage storage) {
+  Dataset d = load_mnist_like("load_mnist", dir, split, storage);
   for (int c = 0; c < 10; ++c) d.class_names.push_back(std::to_string(c));
   return d;
 }
 
-Dataset load_fashion_mnist(const std::string& dir, const std::string& split) {
-  Dataset d = load_mnist_like("load_fashion_mnist", dir, split);
+Dataset load_fashion_mnist(const std::string& dir, const std::string& split, PixelStorage storage) {
+  Dataset d = load_mnist_like("load_fashion_mnist", dir, split, storage);
   d.class_names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
   return d;

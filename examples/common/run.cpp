@@ -167,7 +167,7 @@ ad::Tensor fit_classifier(Task task, ad::nn::Module<float>& model, ad::optim::Op
       run.step(b.size(), {{"loss", loss.item()}, {"acc", accuracy_of(b.labels, logits.detach())}});
     }
     if (schedule) schedule->step();
-    test_logits = predict(model, test.X);
+    test_logits = predict(model, test);
     ad::train::Metrics m = {{"test_loss", loss_of(test_logits, test.labels, test_target).item()},
                             {"test_acc", accuracy_of(test.labels, test_logits)}};
     if (binary) m.emplace_back("test_auc", ad::train::roc_auc(test.labels, test_logits));

@@ -127,6 +127,22 @@ ad::Tensor predict(nn::Module<float>& model, const Tensor& X, std::size_t batch)
   return parts.size() == 1 ? parts[0] : ad::concat(parts, 0);
 }
 
+ad::Tensor predict(nn::Module<float>& model, const ad::data::Dataset& d, std::size_t batch) {
+  if (!d.is_compact()) return predict(model, d.X, batch);
+  ad::NoGradGuard no_grad;
+  model.eval();
+  const std::size_t n = d.size();
+  std::vector<Tensor> parts;
+  std::vector<std::size_t> idx;
+  for (std::size_t begin = 0; begin < n; begin += batch) {
+    idx.clear();
+    for (std::size_t i = begin; i < std::min(n, begin + batch); ++i) idx.push_back(i);
+    parts.push_back(model(d.rows(idx)));  // only one chunk of the data set is ever held as floats
+  }
+  model.train();
+  return parts.size() == 1 ? parts[0] : ad::concat(parts, 0);
+}
+
 std::vector<double> to_doubles(const Tensor& t) { return std::vector<double>(t.data(), t.data() + t.numel()); }
 
 std::string describe_widths(std::size_t in, const std::vector<std::size_t>& hidden, std::size_t out) {

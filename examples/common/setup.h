@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "autodiff/tensor.h"
+#include "data/dataset.h"
 #include "examples/common/args.h"
 #include "nn/sequential.h"
 #include "optim/lr_scheduler.h"
@@ -70,6 +71,8 @@ ad::nn::Sequential<float> make_mlp(std::size_t in, const std::vector<std::size_t
 // without recording a graph, computed `batch` rows at a time to bound the memory of large inputs. The model is
 // put back into training mode afterwards.
 ad::Tensor predict(ad::nn::Module<float>& model, const ad::Tensor& X, std::size_t batch = 4096);
+// The same over a data set's features, from either storage (Dataset::rows for compact data).
+ad::Tensor predict(ad::nn::Module<float>& model, const ad::data::Dataset& d, std::size_t batch = 1024);
 
 // The values of a tensor as doubles (for the metrics and plots that take std::vector<double>).
 std::vector<double> to_doubles(const ad::Tensor& t);
