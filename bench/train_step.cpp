@@ -4,6 +4,7 @@
 // limit), interleaved trial by trial in this one process (see bench::time_pair), and printed as ms/step of each,
 // their ratio, samples/s and GFLOP/s (exact GEMM FLOPs) of the library, and the library's peak RSS.
 // Usage: train_step [--scaling] [config...]   (configs a b c d e, default all; --scaling: the grid B32 ... W2048)
+//        train_step --blas-threads [config...]  the library's step with 1 and with 2 OpenBLAS threads, interleaved
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -21,7 +22,8 @@ using namespace ad;
 int main(int argc, char** argv) {
   std::vector<std::string> want(argv + 1, argv + argc);
   const bool scaling = !want.empty() && want[0] == "--scaling";
-  if (scaling) want.erase(want.begin());
+  const bool threads = !want.empty() && want[0] == "--blas-threads";
+  if (scaling || threads) want.erase(want.begin());
   // The reference checks its own gradients before it is trusted as a yardstick.
   const double err_ce = bench::gradcheck({6, 5, 4, 3}, 4), err_bce = bench::gradcheck({5, 4, 1}, 4);
   if (!(err_ce < 1e-2 && err_bce < 1e-2)) {
@@ -30,8 +32,12 @@ int main(int argc, char** argv) {
   }
   std::printf("# OpenBLAS core %s, %d BLAS threads; reference self-check max rel. error %.1e / %.1e\n",
               blas::corename().c_str(), blas::num_threads(), err_ce, err_bce);
-  std::printf("%-6s %-22s %6s %10s %10s %9s %12s %9s %10s\n", "config", "widths", "batch", "ms/step", "ref ms",
-              "ours/ref", "samples/s", "GFLOP/s", "RSS MiB");
+  if (threads)
+    std::printf("%-6s %-22s %6s %12s %12s %9s\n", "config", "widths", "batch", "1 thread ms", "2 threads ms",
+                "2t/1t");
+  else
+    std::printf("%-6s %-22s %6s %10s %10s %9s %12s %9s %10s\n", "config", "widths", "batch", "ms/step", "ref ms",
+                "ours/ref", "samples/s", "GFLOP/s", "RSS MiB");
   for (const bench::Config& c : scaling ? bench::scaling_configs() : bench::configs()) {
     if (!bench::selected(want, c)) continue;
     pool_trim();  // the previous configuration's cached blocks would count in this one's RSS
@@ -58,6 +64,23 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 3; ++i) ours();
     const double rss = bench::peak_rss_mib();  // steady state is reached after the first step
 
+    if (threads) {  // the same step, switching OpenBLAS between 1 and 2 threads trial by trial
+      const int before = blas::num_threads();
+      auto one = [&] {
+        blas::set_num_threads(1);
+        ours();
+      };
+      auto two = [&] {
+        blas::set_num_threads(2);
+        ours();
+      };
+      const bench::PairTiming t = bench::time_pair(one, two);
+      blas::set_num_threads(before);
+      std::printf("%-6s %-22s %6zu %12.4f %12.4f %9.2f\n", c.name.c_str(), bench::widths_str(c).c_str(), c.batch,
+                  t.ms_a, t.ms_b, 1.0 / t.ratio);
+      std::fflush(stdout);
+      continue;
+    }
     bench::Mlp ref_net(c.widths, c.batch, 0);
     auto ref = [&] { ref_net.step(); };
     const bench::PairTiming t = bench::time_pair(ours, ref);
