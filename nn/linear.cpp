@@ -27,7 +27,7 @@ template <class T>
 TensorT<T> Linear<T>::forward(const TensorT<T>& x) {
   if (x.dim() == 0 || x.shape()[x.dim() - 1] != in_features)
     throw ShapeError(this->describe() + ": input of shape " + x.shape().str() + " does not end in " +
-                     std::to_string(in_features) + " features");
+                     std::to_string(in_features) + " features (weight shape " + weight.shape().str() + ")");
   return linear(x, weight, bias);  // fused x W + b: one GEMM with the bias pre-filled
 }
 

@@ -1,6 +1,7 @@
 #include "nn/loss.h"
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -34,6 +35,23 @@ void check_range(const char* op, const char* what, const TensorT<T>& t, T lo, T 
                        " is outside [" + num(lo) + ", " + num(hi) + "]");
 }
 
+// The mean over an empty batch is 0/0: PyTorch returns NaN, which then spreads silently into the weights at the next
+// step. Refuse it here, naming the loss and the shape (a sum over no examples is 0, as in NumPy and PyTorch).
+template <class T>
+void check_not_empty(const char* op, const TensorT<T>& input, Reduction r) {
+  if (r == Reduction::Mean && input.numel() == 0)
+    throw ValueError(std::string(op) + ": empty batch (input shape " + input.shape().str() +
+                     "): the mean over no examples is undefined");
+}
+
+// Labels are unsigned, so a -1 computed in signed arithmetic arrives as 2^64 - 1: show the number it was.
+std::string label_str(std::size_t label) {
+  std::string s = std::to_string(label);
+  if (label > std::numeric_limits<std::size_t>::max() / 2)
+    s += " (" + std::to_string(static_cast<long long>(label)) + " converted to an unsigned index)";
+  return s;
+}
+
 template <class T>
 TensorT<T> reduce(const TensorT<T>& per_element, Reduction r) {
   return r == Reduction::Sum ? sum(per_element) : mean(per_element);
@@ -54,6 +72,7 @@ TensorT<T> as_batch(const char* op, const TensorT<T>& x) {
 template <class T>
 TensorT<T> mse_loss(const TensorT<T>& input, const TensorT<T>& target, Reduction r) {
   check_same_shape("mse_loss", "input", input, "target", target);
+  check_not_empty("mse_loss", input, r);
   const TensorT<T> d = input - target;
   return reduce(d * d, r);
 }
@@ -61,6 +80,7 @@ TensorT<T> mse_loss(const TensorT<T>& input, const TensorT<T>& target, Reduction
 template <class T>
 TensorT<T> half_sse_loss(const TensorT<T>& input, const TensorT<T>& target, Reduction r) {
   check_same_shape("half_sse_loss", "input", input, "target", target);
+  check_not_empty("half_sse_loss", input, r);
   const TensorT<T> d = input - target;
   return reduce(d * d, r) * T(0.5);
 }
@@ -68,6 +88,7 @@ TensorT<T> half_sse_loss(const TensorT<T>& input, const TensorT<T>& target, Redu
 template <class T>
 TensorT<T> binary_cross_entropy(const TensorT<T>& probs, const TensorT<T>& target, Reduction r) {
   check_same_shape("binary_cross_entropy", "input", probs, "target", target);
+  check_not_empty("binary_cross_entropy", probs, r);
   check_range("binary_cross_entropy", "input probability", probs, T(0), T(1));
   check_range("binary_cross_entropy", "target", target, T(0), T(1));
   const T eps = T(1e-12);
@@ -79,6 +100,8 @@ TensorT<T> binary_cross_entropy(const TensorT<T>& probs, const TensorT<T>& targe
 template <class T>
 TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& x, const TensorT<T>& target, Reduction r) {
   check_same_shape("binary_cross_entropy_with_logits", "input", x, "target", target);
+  check_not_empty("binary_cross_entropy_with_logits", x, r);
+  if (x.numel() == 0) return sum(x);  // Sum over no elements: 0 (the fused op below needs at least one)
   // (the fused op checks that targets lie in [0, 1])
   // -(y log s(x) + (1-y) log(1-s(x))) = max(x, 0) - x y + log(1 + e^-|x|), where e^-|x| <= 1 never overflows.
   // Fused into one op whose backward is scale * (sigmoid(x) - y); see autodiff/ops_loss.cpp.
@@ -96,10 +119,11 @@ TensorT<T> nll_loss(const TensorT<T>& log_probs, const std::vector<std::size_t>&
   std::vector<std::size_t> flat(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (labels[i] >= c)
-      throw IndexError("nll_loss: label " + std::to_string(labels[i]) + " of row " + std::to_string(i) +
+      throw IndexError("nll_loss: label " + label_str(labels[i]) + " of row " + std::to_string(i) +
                        " is out of range for " + std::to_string(c) + " classes");
     flat[i] = i * c + labels[i];
   }
+  check_not_empty("nll_loss", log_probs, r);
   return -reduce(index_select(reshape(lp, Shape{n * c}), 0, flat), r);
 }
 
@@ -111,9 +135,11 @@ TensorT<T> cross_entropy(const TensorT<T>& logits, const std::vector<std::size_t
                      std::to_string(x.shape()[0]) + " rows (logits shape " + logits.shape().str() + ")");
   for (std::size_t i = 0; i < labels.size(); ++i)
     if (labels[i] >= x.shape()[1])
-      throw IndexError("cross_entropy: label " + std::to_string(labels[i]) + " of row " + std::to_string(i) +
+      throw IndexError("cross_entropy: label " + label_str(labels[i]) + " of row " + std::to_string(i) +
                        " is out of range for " + std::to_string(x.shape()[1]) + " classes (logits shape " +
                        logits.shape().str() + ")");
+  check_not_empty("cross_entropy", logits, r);
+  if (x.numel() == 0) return sum(x);  // Sum over no rows: 0 (the fused op below needs at least one row)
   // Fused: one node whose backward is (softmax - onehot) * scale, instead of log_softmax + gather + mean.
   return softmax_cross_entropy(x, labels, r == Reduction::Mean);
 }
@@ -122,6 +148,7 @@ template <class T>
 TensorT<T> cross_entropy(const TensorT<T>& logits, const TensorT<T>& target, Reduction r) {
   const TensorT<T> x = as_batch("cross_entropy", logits);
   if (target.shape() == logits.shape()) {
+    check_not_empty("cross_entropy", logits, r);
     check_range("cross_entropy", "target probability", target, T(0), T(1));
     // Per row: -sum_c t_c log softmax(x)_c; Mean averages over the rows, like the class-index form.
     const TensorT<T> per_row = -sum(as_batch("cross_entropy", target) * log_softmax(x, -1), 1);
@@ -143,12 +170,14 @@ TensorT<T> cross_entropy(const TensorT<T>& logits, const TensorT<T>& target, Red
                        " is out of range for " + std::to_string(classes) + " classes");
     labels[i] = static_cast<std::size_t>(t[i]);
   }
+  check_not_empty("cross_entropy", logits, r);
   return nll_loss(log_softmax(x, -1), labels, r);
 }
 
 template <class T>
 TensorT<T> hinge_loss(const TensorT<T>& scores, const TensorT<T>& labels, Reduction r) {
   check_same_shape("hinge_loss", "scores", scores, "labels", labels);
+  check_not_empty("hinge_loss", scores, r);
   const T* y = labels.data();
   for (std::size_t i = 0, n = labels.numel(); i < n; ++i)
     if (y[i] != T(1) && y[i] != T(-1))

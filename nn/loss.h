@@ -4,6 +4,8 @@
 //
 // Conventions: `input` is a batch with one example per row; Reduction::Mean averages over the elements (per-element
 // losses) or over the rows (per-example losses: cross_entropy, nll_loss), Reduction::Sum adds them.
+// An empty batch (no elements) with Reduction::Mean throws ValueError instead of returning the NaN of 0/0;
+// with Reduction::Sum the loss is 0.
 #pragma once
 #include <cstddef>
 #include <vector>

@@ -12,7 +12,16 @@ Sequential<T>& Sequential<T>::append(std::shared_ptr<Module<T>> layer) {
 template <class T>
 TensorT<T> Sequential<T>::forward(const TensorT<T>& x) {
   TensorT<T> y = x;
-  for (auto& layer : layers_) y = layer->forward(y);
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    try {
+      y = layers_[i]->forward(y);
+    } catch (const ShapeError& e) {
+      // A layer only knows its own shapes; say where in the chain the mismatch is (e.g. two Linear widths that
+      // do not line up), keeping the layer's message with both shapes.
+      throw ShapeError("Sequential: layer " + std::to_string(i) + " of " + std::to_string(layers_.size()) + ": " +
+                       e.what());
+    }
+  }
   return y;
 }
 
