@@ -1,6 +1,8 @@
 #include "nn/npz.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -84,12 +86,39 @@ std::string npy_header(const char* descr, const Shape& s) {
 }
 
 // ---- Atomic file replacement --------------------------------------------------------------------------------------
+// A writer killed mid-save (SIGKILL, OOM killer, power loss) leaves its "<name>.tmp.<pid>.<n>" behind, possibly
+// megabytes. Each save removes those of its target whose writing process no longer exists, so crashes do not
+// accumulate files. kill(pid, 0) fails with ESRCH only for a pid that is not running on this machine; a temporary
+// of a live process (another run saving to the same path) is left alone.
+void remove_stale_temporaries(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;  // best effort: the save itself reports an unusable directory
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    // "<pid>.<n>", both decimal.
+    const std::size_t dot = name.find('.', prefix.size());
+    const std::string pid_text = name.substr(prefix.size(), dot == std::string::npos ? 0 : dot - prefix.size());
+    if (pid_text.empty() || pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos ||
+        name.size() == dot + 1 || name.find_first_not_of("0123456789", dot + 1) != std::string::npos)
+      continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    if (pid == ::getpid() || pid <= 0) continue;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) ::unlinkat(::dirfd(d), name.c_str(), 0);
+  }
+  ::closedir(d);
+}
+
 // Writes go to "<path>.tmp.<pid>.<n>" in the same directory (rename is atomic only within one file system); commit()
 // flushes the data to disk, renames the temporary over `path`, then flushes the directory so the rename itself
 // survives a power loss. Without commit() (an exception), the destructor removes the temporary file.
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path) : path_(std::move(path)) {
+    remove_stale_temporaries(path_);
     static std::atomic<unsigned> counter{0};
     for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
       tmp_ = path_ + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
@@ -162,7 +191,13 @@ class Reader {
   std::vector<RawArray> read() {
     std::ifstream in(path_, std::ios::binary);
     if (!in) bad(std::string("cannot open the file: ") + std::strerror(errno));
-    file_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    struct stat st;
+    if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) bad("is a directory, not an .npz file");
+    try {
+      file_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure& e) {  // libstdc++ throws on a failing read(2) here
+      bad(std::string("read error: ") + e.what());
+    }
     if (in.bad()) bad("read error");
     const std::size_t size = file_.size();
     if (size < 4) bad("the file is too short (" + std::to_string(size) + " bytes) to be an .npz archive");

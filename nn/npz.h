@@ -7,8 +7,10 @@
 // values come back bit-exactly.
 //
 // save_npz writes atomically: the archive goes to a temporary file in the target's directory, which is flushed to
-// disk (fsync) and then renamed over the target. A crash or error at any point leaves either the old file or the
-// new one, never a mixture; the temporary file is removed on error.
+// disk (fsync) and then renamed over the target; the directory is flushed after the rename so that the rename itself
+// survives a power loss. A crash or error at any point leaves either the old file or the new one, never a mixture;
+// the temporary file is removed on error. A process killed while saving cannot remove its temporary file: the next
+// save to the same path removes those whose process is gone (tests/test_checkpoint_kill.cpp kills writers at random).
 //
 // load_npz reads what save_npz writes and what numpy.savez / numpy.savez_compressed write (stored or deflated
 // members, with or without zip64 extra fields, .npy versions 1.0 to 3.0). Everything is validated and a damaged file
