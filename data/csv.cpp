@@ -1,6 +1,7 @@
 #include "data/csv.h"
 
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 #include "autodiff/error.h"
@@ -10,6 +11,24 @@ namespace ad::data {
 namespace {
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// A field as quoted in an error message: control bytes escaped as \xNN (a NUL would end the message: what() is a C
+// string) and at most 40 characters, so a binary file read by mistake gives a readable one-line error.
+std::string shown(const std::string& field) {
+  std::string out;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    if (i == 40) return out + "...";
+    const unsigned char c = static_cast<unsigned char>(field[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out.push_back(field[i]);
+    }
+  }
+  return out;
+}
 
 // Splits one line into fields. Unquoted fields are trimmed of spaces and tabs (unless one of those is the
 // delimiter); a quoted field keeps its inner text verbatim, with "" standing for one quote.
@@ -169,8 +188,8 @@ CsvTable parse_csv(const std::string& text, const std::string& source, const Csv
       float v = 0;
       if (!parse_number(fields[j], v)) {
         std::string col = "column " + std::to_string(j + 1);
-        if (j < table.columns.size() && !table.columns[j].empty()) col += " ('" + table.columns[j] + "')";
-        const std::string problem = fields[j].empty() ? "empty field" : "'" + fields[j] + "' is not a number";
+        if (j < table.columns.size() && !table.columns[j].empty()) col += " ('" + shown(table.columns[j]) + "')";
+        const std::string problem = fields[j].empty() ? "empty field" : "'" + shown(fields[j]) + "' is not a number";
         throw IOError(where + " line " + std::to_string(line_no) + ", " + col + ": " + problem);
       }
       values.push_back(v);

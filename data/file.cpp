@@ -1,6 +1,7 @@
 #include "data/file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -27,10 +28,19 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
+// Opens a regular file (or a pipe, a device): fopen succeeds on a directory, whose size and reads are nonsense.
 File open_for_reading(const char* op, const std::string& path) {
   File f(std::fopen(path.c_str(), "rb"));
   if (!f) fail(op, path, "cannot open: " + errno_text());
+  struct stat st;
+  if (::fstat(::fileno(f.get()), &st) == 0 && S_ISDIR(st.st_mode)) fail(op, path, "is a directory, not a file");
   return f;
+}
+
+// The size of a regular file, or 0 when it has none (a pipe).
+std::size_t file_size(std::FILE* f) {
+  struct stat st;
+  return ::fstat(::fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) : 0;
 }
 
 // Bytes is std::string or std::vector<std::uint8_t> (read_file / read_file_bytes).
@@ -38,11 +48,7 @@ template <class Bytes>
 Bytes read_plain(const std::string& path) {
   File f = open_for_reading("read_file", path);
   Bytes out;
-  if (std::fseek(f.get(), 0, SEEK_END) == 0) {
-    const long size = std::ftell(f.get());
-    if (size > 0) out.reserve(static_cast<std::size_t>(size));
-    std::rewind(f.get());
-  }
+  out.reserve(file_size(f.get()));
   char buf[1 << 16];
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.insert(out.end(), buf, buf + n);

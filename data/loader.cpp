@@ -13,6 +13,11 @@ DataLoader::DataLoader(Dataset data, std::size_t batch_size, LoaderOptions optio
     : data_(std::move(data)), batch_size_(batch_size), options_(options) {
   if (batch_size == 0) throw ValueError("DataLoader: batch_size must be > 0");
   data_.check();
+  // An epoch of no batches would make a training loop do nothing and report the 0/0 of an empty mean (PyTorch's
+  // shuffling sampler refuses it too): an empty split or filter is a bug worth stopping at.
+  if (data_.size() == 0)
+    throw ValueError("DataLoader: the data set is empty (0 rows" +
+                     (data_.X.defined() ? ", X of shape " + data_.X.shape().str() : std::string()) + ")");
   rng_.seed(options_.seed ? *options_.seed : generator()());
   order_.resize(data_.size());
   std::iota(order_.begin(), order_.end(), std::size_t(0));

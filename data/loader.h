@@ -45,7 +45,8 @@ struct LoaderOptions {
 
 class DataLoader {
  public:
-  // ValueError if batch_size is 0; ShapeError if the data set is inconsistent (Dataset::check).
+  // ValueError if batch_size is 0 or the data set has no rows; ShapeError if the data set is inconsistent
+  // (Dataset::check).
   DataLoader(Dataset data, std::size_t batch_size, LoaderOptions options = {});
 
   class Iterator {
