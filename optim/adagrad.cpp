@@ -9,7 +9,7 @@ namespace ad::optim {
 AdagradOptions::AdagradOptions(double lr) { this->lr(lr); }
 
 AdagradOptions& AdagradOptions::lr(double v) {
-  detail::check_ge("AdagradOptions", "learning rate", v, 0.0);
+  detail::check_lr("AdagradOptions", v);
   lr_ = v;
   return *this;
 }

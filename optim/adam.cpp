@@ -14,7 +14,7 @@ AdamOptions::AdamOptions(double lr, double weight_decay, const char* who) : who_
 }
 
 AdamOptions& AdamOptions::lr(double v) {
-  detail::check_ge(who_, "learning rate", v, 0.0);
+  detail::check_lr(who_, v);
   lr_ = v;
   return *this;
 }

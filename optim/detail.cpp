@@ -35,6 +35,11 @@ void check_in_closed_unit(const char* who, const char* what, double v) {
   if (!(v >= 0.0 && v <= 1.0)) fail(who, what, v, "in [0, 1]");
 }
 
+void check_lr(const char* who, double v) {
+  check_ge(who, "learning rate", v, 0.0);
+  if (std::isinf(v)) fail(who, "learning rate", v, "finite");
+}
+
 template <class T>
 TensorT<T> pack_u64(std::uint64_t v) {
   TensorT<T> t = TensorT<T>::empty(scalar_shape());

@@ -20,6 +20,8 @@ void check_ge(const char* who, const char* what, double v, double lo);          
 void check_gt(const char* who, const char* what, double v, double lo);                // v > lo
 void check_in_unit(const char* who, const char* what, double v);                      // 0 <= v < 1
 void check_in_closed_unit(const char* who, const char* what, double v);               // 0 <= v <= 1
+// A learning rate: >= 0 and finite (an infinite rate turns every parameter into inf or NaN at the first step).
+void check_lr(const char* who, double v);
 
 // A 64-bit scalar (an unsigned counter, or the bits of a double) is stored as four T values, each one 16-bit limb,
 // least significant first. Every limb is an integer below 2^16, which float represents exactly, so a float state

@@ -1,5 +1,7 @@
 #include "optim/lr_scheduler.h"
 
+#include <cmath>
+
 #include "autodiff/error.h"
 #include "optim/detail.h"
 
@@ -32,7 +34,8 @@ void LRScheduler<T>::load_state_dict(const NamedTensors<T>& dict) {
       dict, {{"base_lr", detail::scalar_shape()}, {"last_epoch", detail::scalar_shape()}}, who);
   const double base_lr = detail::unpack_f64(*src[0], who, "base_lr");
   const std::uint64_t last_epoch = detail::unpack_u64(*src[1], who, "last_epoch");
-  if (!(base_lr >= 0.0)) throw ValueError(who + ": entry 'base_lr' holds an invalid learning rate " + detail::fmt(base_lr));
+  if (!(base_lr >= 0.0 && std::isfinite(base_lr)))
+    throw ValueError(who + ": entry 'base_lr' holds an invalid learning rate " + detail::fmt(base_lr));
 
   const double saved_base = base_lr_;
   base_lr_ = base_lr;  // lr_at reads base_lr_

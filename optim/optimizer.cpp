@@ -1,5 +1,6 @@
 #include "optim/optimizer.h"
 
+#include <cmath>
 #include <unordered_set>
 
 #include "autodiff/error.h"
@@ -11,7 +12,7 @@ template <class T>
 Optimizer<T>::Optimizer(std::vector<TensorT<T>> params, double lr, std::string name)
     : params_(std::move(params)), steps_(params_.size(), 0), buffers_(params_.size()), lr_(lr),
       name_(std::move(name)) {
-  detail::check_ge(name_.c_str(), "learning rate", lr, 0.0);
+  detail::check_lr(name_.c_str(), lr);
   std::unordered_set<const void*> seen;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     const TensorT<T>& p = params_[i];
@@ -49,7 +50,7 @@ void Optimizer<T>::zero_grad(bool set_to_none) {
 
 template <class T>
 void Optimizer<T>::set_lr(double lr) {
-  detail::check_ge(name_.c_str(), "learning rate", lr, 0.0);
+  detail::check_lr(name_.c_str(), lr);
   lr_ = lr;
 }
 
@@ -90,7 +91,8 @@ void Optimizer<T>::load_state_dict(const NamedTensors<T>& dict) {
 
   // Decode and check every scalar before writing anything.
   const double lr = detail::unpack_f64(*src[0], who, "lr");
-  if (!(lr >= 0.0)) throw ValueError(who + ": entry 'lr' holds an invalid learning rate " + detail::fmt(lr));
+  if (!(lr >= 0.0 && std::isfinite(lr)))
+    throw ValueError(who + ": entry 'lr' holds an invalid learning rate " + detail::fmt(lr));
   std::vector<std::uint64_t> steps(params_.size());
   const std::size_t per_param = 1 + buffer_names_.size();
   for (std::size_t i = 0; i < params_.size(); ++i)

@@ -49,7 +49,7 @@ class Optimizer {
   // step() skip parameters that the next backward does not reach) or fills them with zeros.
   void zero_grad(bool set_to_none = true);
 
-  // The learning rate used by the next step(). set_lr throws ValueError on a negative or NaN rate.
+  // The learning rate used by the next step(). set_lr throws ValueError on a negative, infinite or NaN rate.
   double lr() const { return lr_; }
   void set_lr(double lr);
 

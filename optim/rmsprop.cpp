@@ -9,7 +9,7 @@ namespace ad::optim {
 RMSpropOptions::RMSpropOptions(double lr) { this->lr(lr); }
 
 RMSpropOptions& RMSpropOptions::lr(double v) {
-  detail::check_ge("RMSpropOptions", "learning rate", v, 0.0);
+  detail::check_lr("RMSpropOptions", v);
   lr_ = v;
   return *this;
 }

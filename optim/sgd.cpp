@@ -8,7 +8,7 @@ namespace ad::optim {
 SGDOptions::SGDOptions(double lr) { this->lr(lr); }
 
 SGDOptions& SGDOptions::lr(double v) {
-  detail::check_ge("SGDOptions", "learning rate", v, 0.0);
+  detail::check_lr("SGDOptions", v);
   lr_ = v;
   return *this;
 }
