@@ -1,9 +1,17 @@
 // The tape's semantics: accumulation, graph release, retain_graph, no_grad, detach, leaves, deep graphs, threads.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "autodiff/autodiff.h"
+#include "nn/activation.h"
+#include "nn/batchnorm.h"
+#include "nn/dropout.h"
+#include "nn/linear.h"
+#include "nn/loss.h"
+#include "nn/sequential.h"
+#include "optim/adam.h"
 
 using namespace ad;
 
@@ -140,6 +148,80 @@ TEST_CASE("tape: the live-node count returns to its starting value once graphs a
     TensorD unused = exp(w).sum();  // recorded but never differentiated
   }
   CHECK(live_nodes() == before);
+}
+
+namespace {
+// The live-node tests below run on a fresh thread: its tape starts empty whatever other tests left on the main
+// thread's, so they can assert the count returns to exactly zero.
+template <class F>
+std::size_t live_nodes_after_on_new_thread(F body) {
+  std::size_t live = 1;
+  std::thread t([&] {
+    body();
+    live = live_nodes();
+  });
+  t.join();
+  return live;
+}
+}  // namespace
+
+TEST_CASE("tape: no node is left alive after backward and after dropping a graph that was never differentiated") {
+  CHECK(live_nodes_after_on_new_thread([] {
+          TensorD w = TensorD::randn({3, 3}, true);
+          {
+            TensorD loss = tanh(matmul(TensorD::randn({4, 3}), w)).pow(2.0).mean();
+            loss.backward();
+            CHECK(live_nodes() == 1);  // only the released node that `loss` itself still owns
+          }
+          CHECK(live_nodes() == 0);
+          { TensorD unused = exp(w * 2.0).sum(); }  // recorded, never differentiated, dropped
+        }) == 0);
+}
+
+TEST_CASE("tape: no node is left alive after retain_graph and a second backward") {
+  CHECK(live_nodes_after_on_new_thread([] {
+          TensorD x = TensorD::randn({5}, true);
+          TensorD y = (sin(x) * x).sum();
+          const std::size_t recorded = live_nodes();
+          y.backward(/*retain_graph=*/true);
+          CHECK(live_nodes() == recorded);  // the graph is kept for the second pass
+          y.backward();
+          CHECK(live_nodes() == 1);  // released: only y's own node, which y still owns
+        }) == 0);
+}
+
+TEST_CASE("tape: no node is left alive after an exception thrown in the middle of a forward pass") {
+  CHECK(live_nodes_after_on_new_thread([] {
+          TensorD w = TensorD::randn({3, 3}, true);
+          // A shape error after some ops were recorded.
+          CHECK_THROWS_AS(tanh(matmul(TensorD::randn({4, 3}), w)) + TensorD::ones({2, 3}), ShapeError);
+          // An anomaly (NaN from log) thrown by an op whose inputs are recorded nodes.
+          AnomalyGuard anomaly;
+          CHECK_THROWS_AS(log(w.sum() * 0.0 - 1.0), AnomalyError);
+        }) == 0);
+}
+
+TEST_CASE("tape: no node is left alive after each full training step of a model with Adam") {
+  std::size_t most_between_steps = 0;
+  CHECK(live_nodes_after_on_new_thread([&] {
+          manual_seed(3);
+          auto model = nn::Sequential(nn::Linear(4, 8), nn::BatchNorm1d(8), nn::ReLU(), nn::Dropout(0.2),
+                                      nn::Linear(8, 3));
+          optim::Adam opt(model.parameters(), optim::AdamOptions(0.01));
+          const Tensor x = Tensor::randn({16, 4});
+          const std::vector<std::size_t> labels = {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0};
+          for (int step = 0; step < 5; ++step) {
+            {
+              Tensor loss = nn::cross_entropy(model(x), labels);
+              opt.zero_grad();
+              loss.backward();
+              opt.step();
+            }
+            // Nothing may survive a step (e.g. running statistics or optimizer state chained to the last graph).
+            most_between_steps = std::max(most_between_steps, live_nodes());
+          }
+        }) == 0);
+  CHECK(most_between_steps == 0);
 }
 
 TEST_CASE("tape: modifying a saved tensor in place before backward is detected") {
