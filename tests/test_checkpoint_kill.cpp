@@ -4,8 +4,8 @@
 //
 // A child process saves two alternating models (1 MiB each) with a save counter in a loop and reports each save
 // that returned through a pipe; the parent SIGKILLs it after a random delay of up to 1.5 times a save,
-// then loads the checkpoint. 100 trials here (3-4 s on a busy 2-core VM: every save waits for fsync);
-// AD_CHECKPOINT_KILL_TRIALS=2000 for a longer run, which also prints a summary.
+// then loads the checkpoint. 100 trials here (3-4 s on a busy 2-core VM: every save waits for fsync), 20 under
+// sanitizers; AD_CHECKPOINT_KILL_TRIALS=2000 for a longer run, which also prints a summary.
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -32,6 +32,20 @@ using namespace ad;
 namespace fs = std::filesystem;
 
 namespace {
+
+// Under a sanitizer every fork copies the page tables of terabytes of shadow mappings (about 150 ms per trial with
+// ASan here): 20 trials there, enough to check the save and load paths for memory errors.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr int kTrials = 20;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+constexpr int kTrials = 20;
+#else
+constexpr int kTrials = 100;
+#endif
+#else
+constexpr int kTrials = 100;
+#endif
 
 bool bit_equal(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.numel() * sizeof(float)) == 0;
@@ -66,7 +80,7 @@ std::size_t temporaries(const fs::path& dir) {
 
 TEST_CASE("checkpoint: a writer killed at random moments never loses or corrupts the previous checkpoint") {
   const char* env = std::getenv("AD_CHECKPOINT_KILL_TRIALS");
-  const int trials = env ? std::atoi(env) : 100;
+  const int trials = env ? std::atoi(env) : kTrials;
   const fs::path dir = fs::temp_directory_path() / ("ad_kill_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
