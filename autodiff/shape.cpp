@@ -19,9 +19,21 @@ void Shape::push_back(std::size_t d) {
 }
 
 std::size_t Shape::numel() const {
+  // Checked: [2^32, 2^32] would wrap to 0 elements and [2^63 + 1, 2] to 2, giving tensors far larger than their
+  // storage. Zero dimensions are left out of the check: [0, 2^62] has no elements, but a loop over its 2^62 rows
+  // would never end, so it is refused like [1, 2^62].
   std::size_t n = 1;
-  for (std::size_t i = 0; i < rank_; ++i) n *= dims_[i];
-  return n;
+  bool empty = false, too_large = false;
+  for (std::size_t i = 0; i < rank_; ++i) {
+    if (dims_[i] == 0)
+      empty = true;
+    else
+      too_large = too_large || __builtin_mul_overflow(n, dims_[i], &n) || n > kMaxNumel;
+  }
+  if (too_large)
+    throw ShapeError("shape " + str() + " is too large: more than 2^48 elements (Shape::kMaxNumel), not counting "
+                     "zero dimensions");
+  return empty ? 0 : n;
 }
 
 std::string Shape::str() const {

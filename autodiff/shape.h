@@ -12,6 +12,10 @@ namespace ad {
 class Shape {
  public:
   static constexpr std::size_t kMaxRank = 8;
+  // At most 2^48 elements (2 PiB of doubles, beyond any machine): numel() throws ShapeError when the product of
+  // the non-zero dimensions exceeds it, so that no product of dimensions or byte count can wrap around and describe
+  // a tensor larger than its storage, and no loop over the dimensions of an empty tensor runs for ages.
+  static constexpr std::size_t kMaxNumel = std::size_t(1) << 48;
 
   Shape() = default;
   Shape(std::initializer_list<std::size_t> dims);
@@ -24,7 +28,7 @@ class Shape {
   std::size_t rank() const { return rank_; }
   std::size_t operator[](std::size_t i) const { return dims_[i]; }
   std::size_t& operator[](std::size_t i) { return dims_[i]; }
-  // Number of elements (1 for a rank-0 scalar).
+  // Number of elements (1 for a rank-0 scalar, 0 if any dimension is 0). ShapeError above kMaxNumel (see there).
   std::size_t numel() const;
   void push_back(std::size_t d);
   const std::size_t* begin() const { return dims_.data(); }

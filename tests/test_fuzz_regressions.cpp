@@ -1,0 +1,45 @@
+// Regression tests for the findings of the fuzz harnesses (tests/fuzz/README.md lists each finding, the input
+// that found it and the fix). Each test is named after the behaviour that was wrong.
+#include <doctest/doctest.h>
+
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "autodiff/autodiff.h"
+#include "data/file.h"
+#include "test_data_util.h"
+
+using namespace ad;
+
+namespace {
+constexpr std::size_t k2p32 = std::size_t(1) << 32;
+}
+
+TEST_CASE("shapes whose element count overflows are a ShapeError, not a tensor larger than its storage") {
+  // [2^32, 2^32] has 2^64 elements, 0 mod 2^64: zeros() used to return an empty buffer with that shape.
+  CHECK_THROWS_AS(TensorD::zeros(Shape{k2p32, k2p32}), ShapeError);
+  // 2^61 doubles fit std::size_t but not a byte count (2^64 bytes = 0 mod 2^64).
+  CHECK_THROWS_AS(TensorD::full(Shape{std::size_t(1) << 61}, 1.0), ShapeError);
+  // (2^63 + 1) * 2 = 2 mod 2^64: reshape used to accept it as a view of two elements.
+  const TensorD x = TensorD::ones({2}, true);
+  CHECK_THROWS_AS(x.reshape(Shape{(std::size_t(1) << 63) + 1, 2}), ShapeError);
+  // (2^64 - 1)^2 = 1 mod 2^64.
+  CHECK_THROWS_AS(TensorD::scalar(1.0).reshape(Shape{SIZE_MAX, SIZE_MAX}), ShapeError);
+  // broadcast_to [2^32, 2^32, 2] used to succeed with an empty buffer.
+  CHECK_THROWS_AS(broadcast_to(x, Shape{k2p32, k2p32, 2}), ShapeError);
+  // reshape with -1 multiplied the known dimensions without care: 2 * (2^62 + 1) * 4 = 8 mod 2^64.
+  const TensorD y = TensorD::ones({8});
+  CHECK_THROWS_AS(y.reshape({-1, (1L << 62) + 1, 4}), ShapeError);
+  // The limit itself, and zero dimensions, which make any shape empty.
+  CHECK(Shape{Shape::kMaxNumel}.numel() == Shape::kMaxNumel);
+  CHECK_THROWS_AS(Shape({Shape::kMaxNumel, 2}).numel(), ShapeError);
+  CHECK(Shape{2, 0, 3}.numel() == 0);
+  // A zero dimension does not excuse huge ones: loops over the 2^32 x 2^32 rows of an empty tensor never end.
+  CHECK_THROWS_AS(Shape({k2p32, 0, k2p32}).numel(), ShapeError);
+  CHECK_THROWS_AS(TensorD::zeros({0}).reshape({-1, 1, LONG_MAX, LONG_MAX}), ShapeError);
+}
