@@ -129,14 +129,15 @@ TensorT<T> matmul(const TensorT<T>& lhs, const TensorT<T>& rhs) {
   const std::size_t m = ra == 1 ? 1 : sa[ra - 2], k = sa[ra - 1];
   const std::size_t kb = rb == 1 ? sb[0] : sb[rb - 2], n = rb == 1 ? 1 : sb[rb - 1];
   if (k != kb) fail("are not aligned: " + std::to_string(k) + " (last axis of the first) != " + std::to_string(kb) + " (" + (rb == 1 ? "size" : "second-to-last axis") + " of the second)");
-  const std::size_t ba = ra == 3 ? sa[0] : 0, bb = rb == 3 ? sb[0] : 0;
-  if (ba && bb && ba != bb) fail("have different batch sizes");
-  const std::size_t batch = ba ? ba : (bb ? bb : 1);
+  // Batched by rank, not by a non-zero batch size: a batch of 0 matrices is still batched (an empty result).
+  const bool batched_a = ra == 3, batched_b = rb == 3;
+  if (batched_a && batched_b && sa[0] != sb[0]) fail("have different batch sizes");
+  const std::size_t batch = batched_a ? sa[0] : (batched_b ? sb[0] : 1);
   Shape os;
-  if (ba || bb) os.push_back(batch);
+  if (batched_a || batched_b) os.push_back(batch);
   if (ra != 1) os.push_back(m);
   if (rb != 1) os.push_back(n);
-  const Geometry g{batch, m, n, k, ba ? m * k : 0, bb ? k * n : 0};
+  const Geometry g{batch, m, n, k, batched_a ? m * k : 0, batched_b ? k * n : 0};
 
   ImplRef<T> out = TensorImpl<T>::create(os);
   if (g.b_step == 0 && g.a_step != 0)

@@ -43,3 +43,18 @@ TEST_CASE("shapes whose element count overflows are a ShapeError, not a tensor l
   CHECK_THROWS_AS(Shape({k2p32, 0, k2p32}).numel(), ShapeError);
   CHECK_THROWS_AS(TensorD::zeros({0}).reshape({-1, 1, LONG_MAX, LONG_MAX}), ShapeError);
 }
+
+TEST_CASE("matmul of a batch of zero matrices keeps its batch axis and reads nothing") {
+  // A (0, 2, 3) batch used to be taken as unbatched: the result was (2, 4) and the product read 6 values of an
+  // empty buffer.
+  const TensorD a = TensorD::zeros({0, 2, 3}, true), b = TensorD::ones({0, 3, 4}, true);
+  const TensorD y = matmul(a, b);
+  CHECK(y.shape() == Shape{0, 2, 4});
+  CHECK(matmul(a, TensorD::ones({3, 4})).shape() == Shape{0, 2, 4});
+  CHECK(matmul(TensorD::ones({2, 3}), b).shape() == Shape{0, 2, 4});
+  CHECK(matmul(TensorD::ones({3}), b).shape() == Shape{0, 4});
+  CHECK_THROWS_AS(matmul(a, TensorD::ones({1, 3, 4})), ShapeError);
+  y.sum().backward();
+  CHECK(a.grad().shape() == a.shape());
+  CHECK(b.grad().shape() == b.shape());
+}
