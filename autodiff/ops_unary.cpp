@@ -1,6 +1,7 @@
 // Unary elementwise ops. Each functor gives the forward value f(x) and the chain rule df = g * dy/dx as xtensor
 // expressions (vectorised with xsimd); x is the input, y the output, g the gradient of the output.
 #include <cmath>
+#include <type_traits>
 
 #include "autodiff/tensor.h"
 #include "autodiff/xt_views.h"
@@ -48,6 +49,22 @@ T pick(bool c, T a, T b) {
     }                                                                                   \
   };
 
+// x^p and its derivative for PowScalar, which runs as a plain loop (ARITH) with std::pow; the expression forms are
+// compiled but unused. x^0 is constant: its derivative is 0 everywhere, where p x^(p-1) gives 0 * inf at x = 0.
+template <class X, class P>
+auto any_pow(const X& x, P p) {
+  using std::pow;  // xt::pow for expressions, by argument-dependent lookup
+  return pow(x, p);
+}
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+T pow_slope(T x, T p) {
+  return p == T(0) ? T(0) : p * std::pow(x, p - T(1));
+}
+template <class X, class T, std::enable_if_t<!std::is_arithmetic_v<X>, int> = 0>
+auto pow_slope(const X& x, T p) {
+  return p * xt::pow(x, p - T(1));
+}
+
 // name, op name, y = f(x), dL/dx = g * dy/dx
 AD_UNARY(Neg, "neg", -x, -g, true)
 AD_UNARY(Exp, "exp", xt::exp(x), g * y, false)                                   // (e^x)' = e^x
@@ -71,7 +88,9 @@ AD_UNARY(AddScalar, "add", x + p.a, g, true)
 AD_UNARY(MulScalar, "mul", x * p.a, g * p.a, true)
 AD_UNARY(RSubScalar, "sub", p.a - x, -g, true)
 AD_UNARY(RDivScalar, "div", p.a / x, -g * y / x, true)                          // (s/x)' = -s/x^2 = -y/x
-AD_UNARY(PowScalar, "pow", xt::pow(x, p.a), g * p.a * xt::pow(x, p.a - T(1)), false)  // (x^p)' = p x^(p-1)
+// (x^p)' = p x^(p-1). A plain loop (ARITH) with std::pow: xsimd 8's pow gets IEEE's special cases wrong (0^0 = 0,
+// 0^-1 = 0, inf^0 = NaN; found by fuzz_expr).
+AD_UNARY(PowScalar, "pow", any_pow(x, p.a), g * pow_slope(x, p.a), true)
 AD_UNARY(ScalarPow, "pow", xt::exp(x * p.a), g * y * p.a, false)                 // (s^x)' = s^x ln s, p.a = ln s
 #undef AD_UNARY
 

@@ -58,3 +58,27 @@ TEST_CASE("matmul of a batch of zero matrices keeps its batch axis and reads not
   CHECK(a.grad().shape() == a.shape());
   CHECK(b.grad().shape() == b.shape());
 }
+
+TEST_CASE("the gradient of x to the power 0 is 0 at x = 0, not NaN") {
+  // p x^(p-1) at p = 0, x = 0 is 0 * inf = NaN; x^0 is constant, so its derivative is 0 everywhere.
+  const TensorD x = TensorD::from({0.0, 2.0, -3.0}, true);
+  const TensorD y = x.pow(0.0);
+  CHECK(y.to_vector() == std::vector<double>{1, 1, 1});
+  y.sum().backward();
+  CHECK(x.grad().to_vector() == std::vector<double>{0, 0, 0});
+  // Other exponents keep their derivative p x^(p-1), also at 0.
+  const TensorD z = TensorD::from({0.0, 2.0}, true);
+  z.pow(2.0).sum().backward();
+  CHECK(z.grad().to_vector() == std::vector<double>{0, 4});
+}
+
+TEST_CASE("x to a scalar power follows IEEE at 0 and infinity") {
+  // xsimd 8's pow gave 0^0 = 0, 0^-1 = 0 and inf^0 = NaN.
+  const double inf = std::numeric_limits<double>::infinity();
+  const TensorD x = TensorD::from({0.0, inf, 2.0});
+  CHECK(x.pow(0.0).to_vector() == std::vector<double>{1, 1, 1});
+  CHECK(x.pow(-1.0).to_vector() == std::vector<double>{inf, 0, 0.5});
+  CHECK(TensorD::from({-0.0}).pow(-1.0).item() == -inf);
+  // With a tensor exponent, a^0 = 1 for every a as well.
+  CHECK(pow(x, TensorD::zeros({3})).to_vector() == std::vector<double>{1, 1, 1});
+}
