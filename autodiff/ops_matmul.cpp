@@ -91,7 +91,11 @@ TensorT<T> linear(const TensorT<T>& x, const TensorT<T>& w, const TensorT<T>& b)
   if (sx.rank() == 0 || sx[sx.rank() - 1] != sw[0])
     throw ShapeError("linear: input of shape " + sx.str() + " does not end in " + std::to_string(sw[0]) +
                      " features (weight shape " + sw.str() + ")");
-  const std::size_t in = sw[0], out = sw[1], rows = in ? X.numel / in : 0;
+  // Rows from the leading dimensions, not numel / in: with in = 0 that would be 0 rows and leave (rows, out)
+  // uninitialised, where x W + b is b on every row (found by fuzz_expr).
+  const std::size_t in = sw[0], out = sw[1];
+  std::size_t rows = 1;
+  for (std::size_t d = 0; d + 1 < sx.rank(); ++d) rows *= sx[d];
   if (b.defined() && b.shape() != Shape{out})
     throw ShapeError("linear: bias of shape " + b.shape().str() + " does not match weight shape " + sw.str() +
                      " (expected [" + std::to_string(out) + "])");

@@ -82,3 +82,16 @@ TEST_CASE("x to a scalar power follows IEEE at 0 and infinity") {
   // With a tensor exponent, a^0 = 1 for every a as well.
   CHECK(pow(x, TensorD::zeros({3})).to_vector() == std::vector<double>{1, 1, 1});
 }
+
+TEST_CASE("linear with zero input features gives the bias on every row, not uninitialised values") {
+  // rows was computed as numel(x) / in, 0 for in = 0, so the (3, 2) output was never written.
+  const TensorD x = TensorD::zeros({3, 0}, true), w = TensorD::zeros({0, 2}, true);
+  const TensorD b = TensorD::from({1.5, -2.0}, true);
+  CHECK(linear(x, w, b).to_vector() == std::vector<double>{1.5, -2, 1.5, -2, 1.5, -2});
+  CHECK(linear(x, w, TensorD()).to_vector() == std::vector<double>{0, 0, 0, 0, 0, 0});
+  linear(x, w, b).sum().backward();
+  CHECK(b.grad().to_vector() == std::vector<double>{3, 3});
+  CHECK(x.grad().shape() == x.shape());
+  CHECK(w.grad().shape() == w.shape());
+}
+
