@@ -200,8 +200,24 @@ TensorT<T> max(const TensorT<T>& a, int axis, bool keepdims) {
   return TensorT<T>(std::move(out));
 }
 
-template <class T> TensorT<T> min(const TensorT<T>& a) { return neg(max(neg(a))); }
-template <class T> TensorT<T> min(const TensorT<T>& a, int axis, bool keepdims) { return neg(max(neg(a), axis, keepdims)); }
+// Composed ops check emptiness under their own name first, so the error names the op the caller used.
+template <class T>
+void require_axis_nonempty(const TensorT<T>& a, int axis, const char* op) {
+  const std::size_t ax = normalize_axis(axis, a.dim(), op);
+  if (a.shape()[ax] == 0)
+    throw ValueError(std::string(op) + ": axis " + std::to_string(axis) + " of shape " + a.shape().str() + " is empty");
+}
+
+template <class T>
+TensorT<T> min(const TensorT<T>& a) {
+  require_nonempty(a.impl(), "min");
+  return neg(max(neg(a)));
+}
+template <class T>
+TensorT<T> min(const TensorT<T>& a, int axis, bool keepdims) {
+  require_axis_nonempty(a, axis, "min");
+  return neg(max(neg(a), axis, keepdims));
+}
 
 template <class T>
 TensorT<T> log_softmax(const TensorT<T>& a, int axis) {
@@ -229,11 +245,13 @@ TensorT<T> log_softmax(const TensorT<T>& a, int axis) {
 
 template <class T>
 TensorT<T> softmax(const TensorT<T>& a, int axis) {
+  require_axis_nonempty(a, axis, "softmax");
   return exp(log_softmax(a, axis));
 }
 
 template <class T>
 TensorT<T> logsumexp(const TensorT<T>& a, int axis, bool keepdims) {
+  require_axis_nonempty(a, axis, "logsumexp");
   // m is a constant shift (detached): logsumexp(x) = m + log sum exp(x - m) for any m; the max avoids overflow.
   const TensorT<T> m = max(a, axis, /*keepdims=*/true).detach();
   TensorT<T> r = add(log(sum(exp(sub(a, m)), axis, /*keepdims=*/true)), m);

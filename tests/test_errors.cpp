@@ -50,6 +50,12 @@ TEST_CASE("errors: empty tensors where a value is needed") {
   CHECK_THROWS_WITH_AS(e.max(), doctest::Contains("empty"), ValueError);
   CHECK_THROWS_WITH_AS(e.max(0), doctest::Contains("empty"), ValueError);
   CHECK_THROWS_WITH_AS(e.log_softmax(0), doctest::Contains("empty"), ValueError);
+  // Composed ops name themselves, not the op they are built from.
+  CHECK_THROWS_WITH_AS(min(e), doctest::Contains("min: "), ValueError);
+  CHECK_THROWS_WITH_AS(min(e, 0), "min: axis 0 of shape [0, 3] is empty", ValueError);
+  CHECK_THROWS_WITH_AS(softmax(e, 0), "softmax: axis 0 of shape [0, 3] is empty", ValueError);
+  CHECK_THROWS_WITH_AS(logsumexp(e, 0), "logsumexp: axis 0 of shape [0, 3] is empty", ValueError);
+  CHECK(softmax(e, 1).shape() == Shape{0, 3});  // reducing over a non-empty axis of an empty tensor is fine
   CHECK_THROWS_WITH_AS(concat<float>({}, 0), doctest::Contains("no tensors"), ValueError);
   CHECK_THROWS_WITH_AS(Tensor::ones({2}).item(), doctest::Contains("2 elements"), ValueError);
   CHECK_THROWS_WITH_AS(Tensor().sum(), doctest::Contains("undefined tensor"), ValueError);
