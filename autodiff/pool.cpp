@@ -3,6 +3,26 @@
 #include <cstdlib>
 #include <new>
 
+// Under AddressSanitizer a cached block is poisoned, and so is the slack between the bytes asked for and the block's
+// power-of-two size: a read of a freed tensor's storage, or past the end of a live one, is then reported
+// ("use-after-poison") as it would be with plain malloc/free. g++ defines __SANITIZE_ADDRESS__, clang has
+// __has_feature(address_sanitizer); elsewhere the hooks compile to nothing.
+#if defined(__SANITIZE_ADDRESS__)
+#define AD_POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AD_POOL_ASAN 1
+#endif
+#endif
+#ifdef AD_POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#define AD_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define AD_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define AD_POISON(p, n) ((void)(p), (void)(n))
+#define AD_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 namespace ad {
 namespace {
 
@@ -18,7 +38,14 @@ std::size_t size_class(std::size_t bytes) {
 }
 
 // Free blocks of each size class form an intrusive singly linked list: the first word of a free block points to
-// the next one, so taking and returning a block is two loads and a store.
+// the next one, so taking and returning a block is two loads and a store. (Under ASan the whole cached block is
+// poisoned; the pool unpoisons the link word just around its own reads and writes.)
+void* next_of(void* p) {
+  AD_UNPOISON(p, sizeof(void*));
+  void* next = *static_cast<void**>(p);
+  AD_POISON(p, sizeof(void*));
+  return next;
+}
 struct ThreadPool {
   void* heads[kNumClasses] = {};
   std::size_t in_use = 0, cached = 0, os_allocs = 0;
@@ -27,7 +54,8 @@ struct ThreadPool {
   void trim() {
     for (std::size_t c = 0; c < kNumClasses; ++c) {
       while (void* p = heads[c]) {
-        heads[c] = *static_cast<void**>(p);
+        heads[c] = next_of(p);
+        AD_UNPOISON(p, std::size_t(1) << c);
         std::free(p);
       }
     }
@@ -62,33 +90,40 @@ void* pool_alloc(std::size_t bytes) {
   const std::size_t block = std::size_t(1) << c;
   ThreadPool& tp = local_pool();
   tp.in_use += block;
-  if (void* p = tp.heads[c]) {
-    tp.heads[c] = *static_cast<void**>(p);
+  void* p = tp.heads[c];
+  if (p) {
+    tp.heads[c] = next_of(p);
     tp.cached -= block;
-    return p;
+  } else {
+    ++tp.os_allocs;
+    p = block >= 64 ? std::aligned_alloc(64, block) : std::malloc(block);
+    if (!p) throw std::bad_alloc();
   }
-  ++tp.os_allocs;
-  void* p = block >= 64 ? std::aligned_alloc(64, block) : std::malloc(block);
-  if (!p) throw std::bad_alloc();
+  AD_UNPOISON(p, bytes);
+  AD_POISON(static_cast<char*>(p) + bytes, block - bytes);  // the slack: an overrun is reported
   return p;
 }
 
 void pool_free(void* p, std::size_t bytes) noexcept {
   if (!p) return;
-  if (!t_pool) {  // after this thread's pool was torn down (static destruction): give it straight back
-    std::free(p);
-    return;
-  }
   if (bytes == 0) bytes = 1;
   const std::size_t c = size_class(bytes);
   const std::size_t block = std::size_t(1) << c;
-  ThreadPool& tp = local_pool();
-  tp.in_use -= block;
-  if (tp.cached + block > kMaxCachedBytes) {
+  if (!t_pool) {  // after this thread's pool was torn down (static destruction): give it straight back
+    AD_UNPOISON(p, block);
     std::free(p);
     return;
   }
+  ThreadPool& tp = local_pool();
+  tp.in_use -= block;
+  if (tp.cached + block > kMaxCachedBytes) {
+    AD_UNPOISON(p, block);
+    std::free(p);
+    return;
+  }
+  AD_UNPOISON(p, sizeof(void*));
   *static_cast<void**>(p) = tp.heads[c];
+  AD_POISON(p, block);
   tp.heads[c] = p;
   tp.cached += block;
 }
