@@ -1,18 +1,16 @@
 #include "data/file.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 
 #include "autodiff/error.h"
+#include "data/atomic_file.h"
 
 namespace ad::data {
 namespace {
@@ -117,51 +115,10 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   return is_gzip_file(path) ? read_gzip<Bytes>(path) : read_plain<Bytes>(path);
 }
 
-// The temporary file lives next to the target because rename(2) is atomic only within one file system. The data
-// is fsync'ed before the rename (otherwise a crash could leave the new name pointing at an empty file) and the
-// directory after it (so the rename itself is durable).
 void write_file_atomic(const std::string& path, const std::string& contents) {
-  static std::atomic<unsigned> counter{0};
-  std::string tmp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST)
-      fail("write_file_atomic", path, "cannot create the temporary file '" + tmp + "': " + errno_text());
-  }
-  if (fd < 0) fail("write_file_atomic", path, "cannot create a temporary file next to it");
-
-  auto abandon = [&](const std::string& what) {
-    const std::string reason = what + ": " + errno_text();
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    fail("write_file_atomic", path, reason);
-  };
-  const char* p = contents.data();
-  std::size_t left = contents.size();
-  while (left > 0) {
-    const ssize_t w = ::write(fd, p, left);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      abandon("write failed");
-    }
-    p += w;
-    left -= static_cast<std::size_t>(w);
-  }
-  if (::fsync(fd) != 0) abandon("fsync failed");
-  const int closing = fd;
-  fd = -1;
-  if (::close(closing) != 0) abandon("close failed");
-  if (::rename(tmp.c_str(), path.c_str()) != 0) abandon("cannot rename '" + tmp + "' over it");
-
-  const std::size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {  // best effort: the new file is already in place
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  AtomicFile file(path, "write_file_atomic");
+  file.write(contents);
+  file.commit();
 }
 
 }  // namespace ad::data

@@ -8,7 +8,8 @@
 // write_file_atomic replaces a file in one step: the contents go to a temporary file in the same directory, which is
 // flushed to disk (fsync) and then renamed over the target. Readers of the target (a plot viewer, a script tailing
 // the training log) see either the old file or the new one, never a half-written one, and a crash or error leaves
-// the old file intact; the temporary file is removed on error.
+// the old file intact; the temporary file is removed on error, and those of killed writers by the next write
+// (data/atomic_file.h).
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,13 +1,8 @@
 #include "nn/npz.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -19,6 +14,7 @@
 #include <vector>
 
 #include "autodiff/error.h"
+#include "data/atomic_file.h"
 
 namespace ad::nn {
 namespace {
@@ -85,95 +81,6 @@ std::string npy_header(const char* descr, const Shape& s) {
   return h + dict;
 }
 
-// ---- Atomic file replacement --------------------------------------------------------------------------------------
-// A writer killed mid-save (SIGKILL, OOM killer, power loss) leaves its "<name>.tmp.<pid>.<n>" behind, possibly
-// megabytes. Each save removes those of its target whose writing process no longer exists, so crashes do not
-// accumulate files. kill(pid, 0) fails with ESRCH only for a pid that is not running on this machine; a temporary
-// of a live process (another run saving to the same path) is left alone.
-void remove_stale_temporaries(const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return;  // best effort: the save itself reports an unusable directory
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    // "<pid>.<n>", both decimal.
-    const std::size_t dot = name.find('.', prefix.size());
-    const std::string pid_text = name.substr(prefix.size(), dot == std::string::npos ? 0 : dot - prefix.size());
-    if (pid_text.empty() || pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos ||
-        name.size() == dot + 1 || name.find_first_not_of("0123456789", dot + 1) != std::string::npos)
-      continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
-    if (pid == ::getpid() || pid <= 0) continue;
-    if (::kill(pid, 0) != 0 && errno == ESRCH) ::unlinkat(::dirfd(d), name.c_str(), 0);
-  }
-  ::closedir(d);
-}
-
-// Writes go to "<path>.tmp.<pid>.<n>" in the same directory (rename is atomic only within one file system); commit()
-// flushes the data to disk, renames the temporary over `path`, then flushes the directory so the rename itself
-// survives a power loss. Without commit() (an exception), the destructor removes the temporary file.
-class AtomicFile {
- public:
-  explicit AtomicFile(std::string path) : path_(std::move(path)) {
-    remove_stale_temporaries(path_);
-    static std::atomic<unsigned> counter{0};
-    for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
-      tmp_ = path_ + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-      fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (fd_ < 0 && errno != EEXIST) fail("cannot create the temporary file '" + tmp_ + "'");
-    }
-    if (fd_ < 0) fail("cannot create a temporary file next to it");
-  }
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-  ~AtomicFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!committed_) ::unlink(tmp_.c_str());
-  }
-
-  void write(const void* data, std::size_t n) {
-    const char* p = static_cast<const char*>(data);
-    while (n > 0) {
-      const ssize_t w = ::write(fd_, p, n);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        fail("write failed");
-      }
-      p += w;
-      n -= static_cast<std::size_t>(w);
-    }
-  }
-  void write(const std::string& s) { write(s.data(), s.size()); }
-
-  void commit() {
-    if (::fsync(fd_) != 0) fail("fsync failed");
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) fail("close failed");
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename '" + tmp_ + "' over it");
-    committed_ = true;
-    // Best effort: the new file is in place whatever happens here; this makes the rename durable.
-    const std::size_t slash = path_.find_last_of('/');
-    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw IOError("save_npz: '" + path_ + "': " + what + ": " + std::strerror(errno));
-  }
-
-  std::string path_, tmp_;
-  int fd_ = -1;
-  bool committed_ = false;
-};
 
 // ---- Reading ------------------------------------------------------------------------------------------------------
 struct RawArray {
@@ -426,7 +333,7 @@ void save_npz(const std::string& path, const NamedTensors<T>& tensors) {
     if (!t.defined()) throw ValueError("save_npz: '" + path + "': array '" + name + "' is an undefined tensor");
   }
 
-  AtomicFile file(path);
+  data::AtomicFile file(path, "save_npz");
   std::string central;
   std::uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
