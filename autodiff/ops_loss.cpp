@@ -71,14 +71,16 @@ TensorT<T> softmax_cross_entropy(const TensorT<T>& logits, const std::vector<std
   if (labels.size() != n)
     throw ShapeError("softmax_cross_entropy: " + std::to_string(labels.size()) + " labels for logits of shape " +
                      x.shape.str());
-  if (n == 0 || c == 0) throw ValueError("softmax_cross_entropy: empty logits (shape " + x.shape.str() + ")");
+  if (mean && n == 0)
+    throw ValueError("softmax_cross_entropy: empty batch (logits shape " + x.shape.str() +
+                     "): the mean over no examples is undefined");
   std::vector<T> lse(n);
   T total = 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (labels[i] >= c)
       throw IndexError("softmax_cross_entropy: label " + std::to_string(labels[i]) + " of row " + std::to_string(i) +
                        " is out of range for " + std::to_string(c) + " classes");
-    const T* row = x.data + i * c;
+    const T* row = x.data + i * c;  // c >= 1 here: with no classes every label is out of range
     T m = *std::max_element(row, row + c);
     if (!std::isfinite(m)) m = 0;
     T z = 0;
@@ -102,8 +104,9 @@ TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& logits, const Tens
   if (x.shape != y.shape)
     throw ShapeError("binary_cross_entropy_with_logits: logits of shape " + x.shape.str() +
                      " and target of shape " + y.shape.str() + " differ");
-  if (x.numel == 0)
-    throw ValueError("binary_cross_entropy_with_logits: empty logits (shape " + x.shape.str() + ")");
+  if (mean && x.numel == 0)
+    throw ValueError("binary_cross_entropy_with_logits: empty batch (logits shape " + x.shape.str() +
+                     "): the mean over no elements is undefined");
   const bool record = should_record<T>({&x, &y});
   std::vector<T> sig(record ? x.numel : 0);
   T total = 0;

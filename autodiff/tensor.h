@@ -78,11 +78,12 @@ template <class T> TensorT<T> linear(const TensorT<T>& x, const TensorT<T>& w, c
 
 // Fused softmax cross-entropy of logits (n, c) with integer labels: scale * sum_i (logsumexp(x_i) - x_i,label_i),
 // scale = 1/n (mean, the default) or 1 (sum). Backward: dL/dx_ij = scale * (softmax_ij - [j = label_i]).
+// With no rows the sum is 0 and the mean is a ValueError (0/0, which PyTorch returns as NaN).
 template <class T>
 TensorT<T> softmax_cross_entropy(const TensorT<T>& logits, const std::vector<std::size_t>& labels, bool mean = true);
 // Fused sigmoid + binary cross-entropy of logits x and targets y in [0, 1] (else ValueError) of the same shape:
 // scale * sum_i (max(x_i, 0) - x_i y_i + log(1 + e^-|x_i|)), scale = 1/numel (mean) or 1 (sum).
-// Backward: dL/dx_i = scale * (sigmoid(x_i) - y_i), dL/dy_i = -scale * x_i.
+// Backward: dL/dx_i = scale * (sigmoid(x_i) - y_i), dL/dy_i = -scale * x_i. Empty inputs: as softmax_cross_entropy.
 template <class T>
 TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& logits, const TensorT<T>& target, bool mean = true);
 

@@ -101,7 +101,6 @@ template <class T>
 TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& x, const TensorT<T>& target, Reduction r) {
   check_same_shape("binary_cross_entropy_with_logits", "input", x, "target", target);
   check_not_empty("binary_cross_entropy_with_logits", x, r);
-  if (x.numel() == 0) return sum(x);  // Sum over no elements: 0 (the fused op below needs at least one)
   // (the fused op checks that targets lie in [0, 1])
   // -(y log s(x) + (1-y) log(1-s(x))) = max(x, 0) - x y + log(1 + e^-|x|), where e^-|x| <= 1 never overflows.
   // Fused into one op whose backward is scale * (sigmoid(x) - y); see autodiff/ops_loss.cpp.
@@ -139,7 +138,6 @@ TensorT<T> cross_entropy(const TensorT<T>& logits, const std::vector<std::size_t
                        " is out of range for " + std::to_string(x.shape()[1]) + " classes (logits shape " +
                        logits.shape().str() + ")");
   check_not_empty("cross_entropy", logits, r);
-  if (x.numel() == 0) return sum(x);  // Sum over no rows: 0 (the fused op below needs at least one row)
   // Fused: one node whose backward is (softmax - onehot) * scale, instead of log_softmax + gather + mean.
   return softmax_cross_entropy(x, labels, r == Reduction::Mean);
 }

@@ -249,6 +249,14 @@ TEST_CASE("gradcheck: fused softmax cross-entropy equals the composed form and h
   }
   CHECK_THROWS_AS(softmax_cross_entropy(TensorD::ones({2, 3}), {0, 3}), IndexError);
   CHECK_THROWS_AS(softmax_cross_entropy(TensorD::ones({2, 3}), {0}), ShapeError);
+  // No rows: the sum is 0 with an empty gradient (the mean is a ValueError, tests/test_bad_input_ops.cpp).
+  TensorD none = TensorD::zeros({0, 3}, true);
+  TensorD zero_loss = softmax_cross_entropy(none, {}, false);
+  CHECK(zero_loss.item() == 0.0);
+  zero_loss.backward();
+  CHECK(none.grad().shape() == Shape{0, 3});
+  // No classes: every label is out of range.
+  CHECK_THROWS_AS(softmax_cross_entropy(TensorD::zeros({2, 0}), {0, 0}, false), IndexError);
 }
 
 TEST_CASE("gradcheck: fused sigmoid binary cross-entropy equals the stable composed form and has the right gradient") {
@@ -278,6 +286,12 @@ TEST_CASE("gradcheck: fused sigmoid binary cross-entropy equals the stable compo
                        "binary_cross_entropy_with_logits: logits of shape [2, 1] and target of shape [2] differ",
                        ShapeError);
   CHECK_THROWS_AS(binary_cross_entropy_with_logits(TensorD::ones({0}), TensorD::ones({0})), ValueError);
+  // A sum over no elements is 0, like PyTorch's reduction='sum'; its gradient is empty (a mean is refused above).
+  TensorD none = TensorD::zeros({0, 2}, true);
+  TensorD zero_loss = binary_cross_entropy_with_logits(none, TensorD::zeros({0, 2}), false);
+  CHECK(zero_loss.item() == 0.0);
+  zero_loss.backward();
+  CHECK(none.grad().shape() == Shape{0, 2});
   CHECK_THROWS_WITH_AS(binary_cross_entropy_with_logits(TensorD::ones({3}), TensorD::from({0.0, 1.0, 1.5})),
                        doctest::Contains("target value 1.5"), ValueError);
 }

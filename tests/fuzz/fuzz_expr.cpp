@@ -653,9 +653,9 @@ Expect expect(const Step& s, const std::vector<TensorD>& v, const Ctx& ctx, cons
       const Dims d = D(0);
       if (d.size() != 2) e.errors |= kShapeErr;
       else if (s.list.size() != d[0]) e.errors |= kShapeErr;
-      else if (d[0] == 0 || d[1] == 0) e.errors |= kValueErr;
+      else if (d[0] == 0 && s.flag) e.errors |= kValueErr;  // the mean over no rows; their sum is 0
       else
-        for (std::size_t l : s.list)
+        for (std::size_t l : s.list)  // with no classes every label is out of range
           if (l >= d[1]) e.errors |= kIndexErr;
       if (e.errors) return e;
       e.dims = {};
