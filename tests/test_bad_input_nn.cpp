@@ -1,14 +1,10 @@
 // Bad-input table, neural-network toolkit (nn/): layers given the wrong shapes or parameters, losses given labels or
 // targets that do not fit, empty batches, NaN in the data under anomaly mode, damaged and mismatched checkpoints.
 // One test case per row; see tests/test_bad_input.h.
-#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -17,10 +13,10 @@
 #include "nn/nn.h"
 #include "optim/optim.h"
 #include "tests/test_bad_input.h"
+#include "tests/test_data_util.h"
 
 using namespace ad;
 using bad_input::expect;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -290,26 +286,9 @@ TEST_CASE("bad input: anomaly: Inf produced inside a model names the op") {
 // ---- Checkpoints: damaged files, mismatched models. Every message names the file. -----------------------------------
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("ad_bad_input_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void write_bytes(const std::string& path, const std::string& b) { std::ofstream(path, std::ios::binary) << b; }
+using test_util::read_bytes;
+using test_util::TempDir;
+using test_util::write_bytes;
 
 std::uint32_t rd32(const std::string& b, std::size_t at) {
   std::uint32_t v = 0;
@@ -361,7 +340,7 @@ TEST_CASE("bad input: checkpoint: a missing file") {
 }
 TEST_CASE("bad input: checkpoint: a directory instead of a file") {
   Checkpoint c;
-  const std::string path = c.dir.path.string();
+  const std::string path = c.dir.path();
   expect<IOError>([&] { nn::load_checkpoint(path, c.model); }, {path, "is a directory"});
 }
 TEST_CASE("bad input: checkpoint: an empty file") {
@@ -452,7 +431,7 @@ TEST_CASE("bad input: checkpoint: saving into a directory that does not exist") 
 }
 TEST_CASE("bad input: checkpoint: saving over a directory") {
   Checkpoint c;
-  const std::string path = c.dir.path.string();
+  const std::string path = c.dir.path();
   expect<IOError>([&] { nn::save_checkpoint(path, c.model); }, {path, "Is a directory"});
 }
 TEST_CASE("bad input: checkpoint: save_npz with a name used twice") {

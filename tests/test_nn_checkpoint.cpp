@@ -25,30 +25,15 @@
 #include "nn/linear.h"
 #include "nn/npz.h"
 #include "nn/sequential.h"
+#include "tests/test_data_util.h"
 
 using namespace ad;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh directory under the system temp dir, removed with everything in it at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() / ("ad_nn_ckpt_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  std::size_t entries() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
-  }
-};
+using test_util::TempDir;
+
 
 std::vector<unsigned char> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -136,7 +121,7 @@ TEST_CASE("nn: checkpoint round trip is bit-exact, for parameters and buffers") 
   auto b = make_model(2);
   REQUIRE(!same_state(a, b));
   nn::save_checkpoint(path, a);
-  CHECK(dir.entries() == 1);  // no temporary file left behind
+  CHECK(dir.entries().size() == 1);  // no temporary file left behind
   nn::load_checkpoint(path, b);
   CHECK(same_state(a, b));
   const Tensor x = Tensor::randn({4, 3});
@@ -365,7 +350,7 @@ TEST_CASE("nn: a failed write leaves the previous checkpoint intact and no tempo
   ::signal(SIGXFSZ, prev_handler);
   CHECK(threw);
   CHECK(read_bytes(path) == before);
-  CHECK(dir.entries() == 1);
+  CHECK(dir.entries().size() == 1);
   auto check = make_model(11);
   nn::load_checkpoint(path, check);
   CHECK(same_state(small, check));
@@ -373,7 +358,7 @@ TEST_CASE("nn: a failed write leaves the previous checkpoint intact and no tempo
   // A target that cannot be replaced (a directory): the rename fails after a complete write; the temp file goes.
   fs::create_directories(dir.file("occupied.npz") + "/x");
   CHECK_THROWS_AS(nn::save_checkpoint(dir.file("occupied.npz"), small), IOError);
-  CHECK(dir.entries() == 2);
+  CHECK(dir.entries().size() == 2);
 }
 
 TEST_CASE("nn: numpy reads our checkpoints and we read numpy's (skipped without /usr/bin/python3 + numpy)") {
