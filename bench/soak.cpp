@@ -28,6 +28,7 @@
 
 #include "autodiff/autodiff.h"
 #include "data/data.h"
+#include "io/file.h"
 #include "nn/nn.h"
 #include "optim/optim.h"
 
@@ -57,7 +58,7 @@ Memory memory() {
 
 bool has_split(const std::string& dir, const std::string& split) {
   const std::string f = dir + "/" + split + "-images-idx3-ubyte";
-  return data::file_exists(f) || data::file_exists(f + ".gz");
+  return io::file_exists(f) || io::file_exists(f + ".gz");
 }
 
 // Random 28 x 28 "images" whose label is decided by which quarter of the image is brightest: learnable, so the loss

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "autodiff/error.h"
-#include "data/file.h"
+#include "io/file.h"
 
 namespace ad::data {
 namespace {
@@ -203,7 +203,7 @@ CsvTable parse_csv(const std::string& text, const std::string& source, const Csv
 }
 
 CsvTable read_csv(const std::string& path, const CsvOptions& options) {
-  return parse_csv(read_file(path), path, options);
+  return parse_csv(io::read_file(path), path, options);
 }
 
 }  // namespace ad::data

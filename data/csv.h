@@ -2,7 +2,7 @@
 //
 // Every data row must have the same number of fields and every field must be a number (as written by C, Python or
 // a spreadsheet: "3", "-0.5", "1e-3", "+2", "nan", "inf"; surrounding spaces and double quotes are ignored).
-// Blank lines are skipped, "\r\n" line ends are accepted, and the file may be gzip-compressed (see data/file.h).
+// Blank lines are skipped, "\r\n" line ends are accepted, and the file may be gzip-compressed (see io/file.h).
 // A quoted field may contain the delimiter; "" inside quotes is a literal quote.
 //
 // The first line may be a header of column names:

@@ -1,11 +1,10 @@
 // Everything in data/: readers (CSV, IDX, the shipped data sets, MNIST), Dataset, DataLoader, splits, scalers,
-// one-hot encoding, whole-file I/O.
+// one-hot encoding. (Whole-file I/O is in io/.)
 #pragma once
 #include "data/breast_cancer.h"
 #include "data/csv.h"
 #include "data/dataset.h"
 #include "data/digits.h"
-#include "data/file.h"
 #include "data/idx.h"
 #include "data/loader.h"
 #include "data/mnist.h"

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "autodiff/error.h"
-#include "data/file.h"
+#include "io/file.h"
 
 namespace ad::data {
 namespace {
@@ -29,7 +29,7 @@ const char* kind_of(std::size_t rank) { return rank == 1 ? "a label file" : rank
 }  // namespace
 
 IdxArray read_idx(const std::string& path, std::size_t expected_rank) {
-  std::vector<std::uint8_t> bytes = read_file_bytes(path);
+  std::vector<std::uint8_t> bytes = io::read_file_bytes(path);
   const std::uint8_t* p = bytes.data();
   const std::size_t size = bytes.size();
   auto fail = [&](const std::string& what) { throw IOError("read_idx: '" + path + "': " + what); };

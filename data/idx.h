@@ -7,7 +7,7 @@
 //
 // The first four bytes read as one big-endian integer are the "magic number": 0x00000801 for a label file (one
 // dimension: N labels), 0x00000803 for an image file (three: N, rows, cols). Files are usually distributed
-// gzip-compressed; both forms are read (detected by the gzip magic 1f 8b, see data/file.h).
+// gzip-compressed; both forms are read (detected by the gzip magic 1f 8b, see io/file.h).
 //
 // Every inconsistency throws IOError naming the file and what is wrong: a bad magic number (with the value found),
 // a header cut short, fewer data bytes than the header announces ("truncated: expected 7840000 bytes of data after

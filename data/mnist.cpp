@@ -3,6 +3,7 @@
 #include "autodiff/error.h"
 #include "data/idx.h"
 #include "data/paths.h"
+#include "io/file.h"
 
 namespace ad::data {
 namespace {
@@ -14,7 +15,7 @@ std::string find_file(const char* op, const std::string& dir, const std::string&
   const std::string official = dir + "/" + split + "-" + kind + "-" + idx + "-ubyte";
   const std::string dotted = dir + "/" + split + "-" + kind + "." + idx + "-ubyte";
   for (const std::string& c : {official + ".gz", official, dotted + ".gz", dotted})
-    if (file_exists(c)) return c;
+    if (io::file_exists(c)) return c;
   throw IOError(std::string(op) + ": no " + split + " " + kind + " file in '" + dir + "' (looked for '" + official +
                 ".gz' and variants); scripts/download-mnist.sh downloads MNIST");
 }

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "data/file.h"
+#include "io/file.h"
 #include "data/loader.h"
 #include "examples/common/args.h"
 #include "examples/common/digits_data.h"
@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
         test_acc[i][j] = c.test_acc;
         if (std::isfinite(c.test_acc) && (!best || c.test_acc > best->test_acc)) best = &c;
       }
-    data::write_file_atomic(out + "/grid.csv", csv.str());
+    io::write_file_atomic(out + "/grid.csv", csv.str());
 
     std::vector<std::string> files{out + "/grid.csv"};
     for (const auto& [name, values] : {std::pair{"train", &train_acc}, std::pair{"test", &test_acc}}) {

@@ -20,6 +20,7 @@
 #include "data/dataset.h"
 #include "data/loader.h"
 #include "data/paths.h"
+#include "io/file.h"
 #include "examples/common/args.h"
 #include "examples/common/pictures.h"
 #include "examples/common/run.h"
@@ -36,7 +37,7 @@ namespace {
 bool has_mnist_files(const std::string& dir) {
   for (const char* f :
        {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
-    if (!data::file_exists(dir + "/" + f) && !data::file_exists(dir + "/" + f + ".gz")) return false;
+    if (!io::file_exists(dir + "/" + f) && !io::file_exists(dir + "/" + f + ".gz")) return false;
   return true;
 }
 

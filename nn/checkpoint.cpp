@@ -3,7 +3,7 @@
 #include <map>
 
 #include "autodiff/tape.h"
-#include "nn/npz.h"
+#include "io/npz.h"
 
 namespace ad::nn {
 namespace {
@@ -15,7 +15,7 @@ template <class T>
 NamedTensors<T> restore(const std::string& path, const NamedTensors<T>& targets, const std::string& prefix,
                         bool allow_extras) {
   const std::string where = "load_checkpoint: '" + path + "': ";
-  NamedTensors<T> file = load_npz<T>(path);
+  NamedTensors<T> file = io::load_npz<T>(path);
   std::map<std::string, std::size_t> in_file;
   for (std::size_t i = 0; i < file.size(); ++i) in_file.emplace(file[i].first, i);
 
@@ -53,7 +53,7 @@ void save_checkpoint(const std::string& path, const Module<T>& model, const Name
                      const std::string& extra_prefix) {
   NamedTensors<T> all = model.state_dict();
   for (const auto& [name, t] : extra) all.emplace_back(extra_prefix + name, t);
-  save_npz(path, all);
+  io::save_npz(path, all);
 }
 
 template <class T>

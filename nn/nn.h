@@ -1,4 +1,5 @@
 // Umbrella header for the neural-network toolkit: modules and layers, initialisers, losses, checkpoints.
+// (The .npz format that checkpoints are written in is io/npz.h.)
 #pragma once
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
@@ -8,6 +9,5 @@
 #include "nn/linear.h"
 #include "nn/loss.h"
 #include "nn/module.h"
-#include "nn/npz.h"
 #include "nn/residual.h"
 #include "nn/sequential.h"

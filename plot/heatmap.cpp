@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "autodiff/error.h"
-#include "data/file.h"
+#include "io/file.h"
 #include "plot/axes.h"
 #include "plot/color.h"
 #include "plot/svg.h"
@@ -160,7 +160,7 @@ std::string heatmap_svg(const std::vector<std::vector<double>>& values, const He
 }
 
 void save_heatmap(const std::string& path, const std::vector<std::vector<double>>& values, const HeatmapOptions& o) {
-  data::write_file_atomic(path, heatmap_svg(values, o));
+  io::write_file_atomic(path, heatmap_svg(values, o));
 }
 
 }  // namespace ad::plot

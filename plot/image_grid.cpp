@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "autodiff/error.h"
-#include "data/file.h"
+#include "io/file.h"
 #include "plot/color.h"
 #include "plot/svg.h"
 
@@ -101,7 +101,7 @@ std::string image_grid_svg(const Tensor& images, std::size_t height, std::size_t
 
 void save_image_grid(const std::string& path, const Tensor& images, std::size_t height, std::size_t width,
                      const std::vector<std::string>& captions, const ImageGridOptions& options) {
-  data::write_file_atomic(path, image_grid_svg(images, height, width, captions, options));
+  io::write_file_atomic(path, image_grid_svg(images, height, width, captions, options));
 }
 
 }  // namespace ad::plot

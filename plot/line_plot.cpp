@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "autodiff/error.h"
-#include "data/file.h"
+#include "io/file.h"
 #include "plot/axes.h"
 #include "plot/color.h"
 #include "plot/svg.h"
@@ -90,7 +90,7 @@ std::string line_plot_svg(const std::vector<Series>& series, const LinePlotOptio
 }
 
 void save_line_plot(const std::string& path, const std::vector<Series>& series, const LinePlotOptions& options) {
-  data::write_file_atomic(path, line_plot_svg(series, options));
+  io::write_file_atomic(path, line_plot_svg(series, options));
 }
 
 }  // namespace ad::plot

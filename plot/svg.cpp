@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "autodiff/error.h"
-#include "data/file.h"
+#include "io/file.h"
 
 namespace ad::plot {
 
@@ -131,6 +131,6 @@ std::string Svg::str() const {
   return s;
 }
 
-void Svg::save(const std::string& path) const { data::write_file_atomic(path, str()); }
+void Svg::save(const std::string& path) const { io::write_file_atomic(path, str()); }
 
 }  // namespace ad::plot

@@ -54,7 +54,7 @@ class Svg {
 
   // The document: <svg> with width, height and viewBox, the elements, </svg> (groups left open are closed).
   std::string str() const;
-  // Writes str() atomically (data::write_file_atomic); IOError naming the file on failure.
+  // Writes str() atomically (io::write_file_atomic); IOError naming the file on failure.
   void save(const std::string& path) const;
 
  private:

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "autodiff/autodiff.h"
+#include "io/npz.h"
 #include "nn/nn.h"
 #include "optim/optim.h"
 #include "tests/test_bad_input.h"
@@ -437,16 +438,16 @@ TEST_CASE("bad input: checkpoint: saving over a directory") {
 TEST_CASE("bad input: checkpoint: save_npz with a name used twice") {
   Checkpoint c;
   const std::string path = c.dir.file("dup.npz");
-  expect<ValueError>([&] { nn::save_npz<float>(path, {{"x", Tensor::ones({1})}, {"x", Tensor::ones({1})}}); },
+  expect<ValueError>([&] { io::save_npz<float>(path, {{"x", Tensor::ones({1})}, {"x", Tensor::ones({1})}}); },
                      {path, "'x' appears twice"});
 }
 TEST_CASE("bad input: checkpoint: save_npz with an empty name") {
   Checkpoint c;
-  expect<ValueError>([&] { nn::save_npz<float>(c.dir.file("e.npz"), {{"", Tensor::ones({1})}}); }, {"name is empty"});
+  expect<ValueError>([&] { io::save_npz<float>(c.dir.file("e.npz"), {{"", Tensor::ones({1})}}); }, {"name is empty"});
 }
 TEST_CASE("bad input: checkpoint: save_npz of an undefined tensor") {
   Checkpoint c;
-  expect<ValueError>([&] { nn::save_npz<float>(c.dir.file("u.npz"), {{"x", Tensor()}}); },
+  expect<ValueError>([&] { io::save_npz<float>(c.dir.file("u.npz"), {{"x", Tensor()}}); },
                      {"array 'x' is an undefined tensor"});
 }
 

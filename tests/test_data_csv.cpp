@@ -4,7 +4,7 @@
 #include "autodiff/error.h"
 #include "data/csv.h"
 #include "data/dataset.h"
-#include "data/file.h"
+#include "io/file.h"
 #include "test_data_util.h"
 
 using namespace ad;
@@ -101,7 +101,7 @@ TEST_CASE("data: read_csv reads gzip-compressed files and reports damaged ones")
   std::string text = "a,b\n";
   for (int i = 0; i < 2000; ++i) text += std::to_string(i) + "," + std::to_string(i * 0.5) + "\n";
   test_util::write_gzip(gz, text);
-  CHECK(is_gzip_file(gz));
+  CHECK(io::is_gzip_file(gz));
   const CsvTable t = read_csv(gz);
   CHECK(t.rows() == 2000);
   CHECK(t.values.at({1999, 1}) == doctest::Approx(999.5));

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "data/paths.h"
+#include "io/file.h"
 #include "test_data_util.h"
 
 namespace {
@@ -21,7 +22,7 @@ int run(const std::string& command) {
 TEST_CASE("data: download-mnist.sh verifies the MD5 sums of present files and replaces damaged ones") {
   const std::string shared = std::string(AD_SHARED_DIR) + "/data/mnist";
   const std::string script = std::string(AD_SOURCE_DIR) + "/scripts/download-mnist.sh";
-  if (!ad::data::file_exists(shared + "/t10k-labels-idx1-ubyte.gz") || run("command -v curl || command -v wget") != 0) {
+  if (!ad::io::file_exists(shared + "/t10k-labels-idx1-ubyte.gz") || run("command -v curl || command -v wget") != 0) {
     MESSAGE("skipped: no MNIST test files in " << shared << " or no curl/wget");
     return;
   }

@@ -8,6 +8,7 @@
 #include "data/idx.h"
 #include "data/mnist.h"
 #include "data/paths.h"
+#include "io/file.h"
 #include "test_data_util.h"
 
 using namespace ad;
@@ -118,7 +119,7 @@ TEST_CASE("data: load_mnist reads a split, scales pixels to 0..1 and checks the 
 
 TEST_CASE("data: MNIST t10k from the shared data folder has 10000 images, the first a 7") {
   const std::string dir = std::string(AD_SHARED_DIR) + "/data/mnist";
-  if (!file_exists(dir + "/t10k-images-idx3-ubyte.gz")) {
+  if (!io::file_exists(dir + "/t10k-images-idx3-ubyte.gz")) {
     MESSAGE("skipped: no MNIST files in " << dir);
     return;
   }
@@ -137,7 +138,7 @@ TEST_CASE("data: MNIST t10k from the shared data folder has 10000 images, the fi
 
 TEST_CASE("data: Fashion-MNIST train has 60000 images in 10 balanced classes (when installed)") {
   const std::string dir = fashion_mnist_dir();
-  if (!file_exists(dir + "/train-images-idx3-ubyte.gz")) {
+  if (!io::file_exists(dir + "/train-images-idx3-ubyte.gz")) {
     MESSAGE("skipped: Fashion-MNIST is not installed in " << dir << " (apt-get install dataset-fashion-mnist)");
     return;
   }

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "autodiff/autodiff.h"
-#include "data/file.h"
+#include "io/file.h"
 #include "test_data_util.h"
 
 using namespace ad;
@@ -117,6 +117,6 @@ TEST_CASE("a gzip file claiming a huge uncompressed size does not make the reade
   bytes.replace(bytes.size() - 4, 4, "\xff\xff\xff\x7f");  // ISIZE = 2^31 - 1
   test_util::write_bytes(path, bytes);
   const std::size_t before = vm_peak_kib();
-  CHECK_THROWS_AS(data::read_file(path), IOError);  // the length check fails
+  CHECK_THROWS_AS(io::read_file(path), IOError);  // the length check fails
   CHECK(vm_peak_kib() < before + 512 * 1024);
 }

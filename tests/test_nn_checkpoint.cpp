@@ -23,7 +23,7 @@
 #include "nn/batchnorm.h"
 #include "nn/checkpoint.h"
 #include "nn/linear.h"
-#include "nn/npz.h"
+#include "io/npz.h"
 #include "nn/sequential.h"
 #include "tests/test_data_util.h"
 
@@ -141,7 +141,7 @@ TEST_CASE("nn: checkpoint round trip is bit-exact, for parameters and buffers") 
   CHECK(same_state<double>(da, db));
 }
 
-TEST_CASE("nn: save_npz / load_npz keep names, order, shapes and every bit") {
+TEST_CASE("io: save_npz / load_npz keep names, order, shapes and every bit") {
   TempDir dir;
   const float inf = std::numeric_limits<float>::infinity();
   NamedTensors<float> in{
@@ -151,8 +151,8 @@ TEST_CASE("nn: save_npz / load_npz keep names, order, shapes and every bit") {
       {"cube", Tensor::randn({2, 3, 4})},
       {"empty", Tensor::zeros({0, 3})},
       {"a.b.c", Tensor::ones({1})}};
-  nn::save_npz(dir.file("t.npz"), in);
-  const NamedTensors<float> out = nn::load_npz<float>(dir.file("t.npz"));
+  io::save_npz(dir.file("t.npz"), in);
+  const NamedTensors<float> out = io::load_npz<float>(dir.file("t.npz"));
   REQUIRE(out.size() == in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     CAPTURE(in[i].first);
@@ -167,13 +167,13 @@ TEST_CASE("nn: save_npz / load_npz keep names, order, shapes and every bit") {
   CHECK(std::memcmp(&bytes[m.data], "\x93NUMPY\x01\x00", 8) == 0);
   CHECK((10 + rd16(bytes, m.data + 8)) % 64 == 0);
 
-  CHECK_THROWS_AS(nn::save_npz<float>(dir.file("dup.npz"), {{"x", Tensor::ones({1})}, {"x", Tensor::ones({1})}}),
+  CHECK_THROWS_AS(io::save_npz<float>(dir.file("dup.npz"), {{"x", Tensor::ones({1})}, {"x", Tensor::ones({1})}}),
                   ValueError);
-  CHECK_THROWS_AS(nn::save_npz<float>(dir.file("undef.npz"), {{"x", Tensor()}}), ValueError);
-  CHECK_THROWS_AS(nn::save_npz<float>(dir.file("noname.npz"), {{"", Tensor::ones({1})}}), ValueError);
+  CHECK_THROWS_AS(io::save_npz<float>(dir.file("undef.npz"), {{"x", Tensor()}}), ValueError);
+  CHECK_THROWS_AS(io::save_npz<float>(dir.file("noname.npz"), {{"", Tensor::ones({1})}}), ValueError);
   CHECK(!fs::exists(dir.file("dup.npz")));
-  CHECK_THROWS_AS(nn::save_npz<float>(dir.file("no/such/dir/x.npz"), {{"x", Tensor::ones({1})}}), IOError);
-  CHECK(contains(message_of<IOError>([&] { nn::load_npz<float>(dir.file("missing.npz")); }), "missing.npz"));
+  CHECK_THROWS_AS(io::save_npz<float>(dir.file("no/such/dir/x.npz"), {{"x", Tensor::ones({1})}}), IOError);
+  CHECK(contains(message_of<IOError>([&] { io::load_npz<float>(dir.file("missing.npz")); }), "missing.npz"));
 }
 
 TEST_CASE("nn: checkpoint extras are stored under a prefix and restored") {
@@ -181,7 +181,7 @@ TEST_CASE("nn: checkpoint extras are stored under a prefix and restored") {
   auto model = make_model(4);
   NamedTensors<float> state{{"step", Tensor::scalar(12.0f)}, {"exp_avg.0.weight", Tensor::randn({3, 5})}};
   nn::save_checkpoint(dir.file("run.npz"), model, state, "optim.");
-  const auto names = nn::load_npz<float>(dir.file("run.npz"));
+  const auto names = io::load_npz<float>(dir.file("run.npz"));
   CHECK(names[names.size() - 2].first == "optim.step");
   CHECK(names.back().first == "optim.exp_avg.0.weight");
 
@@ -263,20 +263,20 @@ TEST_CASE("nn: a damaged or mismatched checkpoint throws and leaves the model un
     REQUIRE(state[5].first == "3.bias");
     state.erase(state.begin() + 5);  // the entries before it are valid and differ from the model's
     REQUIRE(state.size() == 7);
-    nn::save_npz(dir.file("missing.npz"), state);
+    io::save_npz(dir.file("missing.npz"), state);
     expect_io_error(dir.file("missing.npz"), {"missing", "3.bias"});
   }
   SUBCASE("extra parameter") {
     auto state = source.state_dict();
     state.emplace_back("3.scale", Tensor::ones({2}));
-    nn::save_npz(dir.file("extra.npz"), state);
+    io::save_npz(dir.file("extra.npz"), state);
     expect_io_error(dir.file("extra.npz"), {"unexpected", "3.scale"});
   }
   SUBCASE("shape mismatch") {
     auto state = source.state_dict();
     REQUIRE(state[4].first == "3.weight");  // (5, 2)
     state[4].second = Tensor::ones({3, 2});
-    nn::save_npz(dir.file("shape.npz"), state);
+    io::save_npz(dir.file("shape.npz"), state);
     const std::string msg = message_of<ShapeError>([&] { nn::load_checkpoint(dir.file("shape.npz"), model); });
     INFO(msg);
     CHECK(contains(msg, dir.file("shape.npz")));
@@ -288,16 +288,16 @@ TEST_CASE("nn: a damaged or mismatched checkpoint throws and leaves the model un
   SUBCASE("float64 file into a float32 model") {
     NamedTensors<double> state;
     for (const auto& [n, t] : source.state_dict()) state.emplace_back(n, TensorD::zeros(t.shape()));
-    nn::save_npz(dir.file("f8.npz"), state);
+    io::save_npz(dir.file("f8.npz"), state);
     expect_io_error(dir.file("f8.npz"), {"<f8", "0.weight"});
   }
 }
 
-TEST_CASE("nn: load_npz either rejects a file with any one byte changed or reads the same values") {
+TEST_CASE("io: load_npz either rejects a file with any one byte changed or reads the same values") {
   TempDir dir;
   manual_seed(14);
   const NamedTensors<float> in{{"w", Tensor::randn({2, 3})}, {"b", Tensor::randn({3})}};
-  nn::save_npz(dir.file("ok.npz"), in);
+  io::save_npz(dir.file("ok.npz"), in);
   const auto original = read_bytes(dir.file("ok.npz"));
   const std::string path = dir.file("flipped.npz");
   std::size_t rejected = 0;
@@ -307,7 +307,7 @@ TEST_CASE("nn: load_npz either rejects a file with any one byte changed or reads
       b[i] ^= mask;
       write_bytes(path, b);
       try {
-        const auto out = nn::load_npz<float>(path);
+        const auto out = io::load_npz<float>(path);
         // Fields the reader does not depend on (timestamps, the local copies of sizes and CRC, ...).
         REQUIRE(out.size() == in.size());
         for (std::size_t k = 0; k < in.size(); ++k) {
@@ -371,7 +371,7 @@ TEST_CASE("nn: numpy reads our checkpoints and we read numpy's (skipped without 
   NamedTensors<float> extra{{"ramp", Tensor::from({0, 0.5f, 1, 1.5f, 2, 2.5f}, {2, 3})},
                             {"scalar", Tensor::scalar(-2.25f)}};
   nn::save_checkpoint(dir.file("ours.npz"), model, extra, "x.");
-  nn::save_npz<double>(dir.file("ours64.npz"), {{"third", TensorD::scalar(1.0 / 3.0)}});
+  io::save_npz<double>(dir.file("ours64.npz"), {{"third", TensorD::scalar(1.0 / 3.0)}});
 
   // numpy checks names, dtypes, shapes and known values, then re-saves everything plain and compressed.
   const std::string script = dir.file("check.py");
@@ -396,10 +396,10 @@ np.savez_compressed(packed, **arrays)
                           dir.file("npz_compressed.npz") + " " + dir.file("ours64.npz");
   REQUIRE(std::system(cmd.c_str()) == 0);
 
-  const auto ours = nn::load_npz<float>(dir.file("ours.npz"));
+  const auto ours = io::load_npz<float>(dir.file("ours.npz"));
   for (const char* f : {"np.npz", "npz_compressed.npz"}) {
     CAPTURE(f);
-    const auto theirs = nn::load_npz<float>(dir.file(f));
+    const auto theirs = io::load_npz<float>(dir.file(f));
     REQUIRE(theirs.size() == ours.size());
     for (std::size_t i = 0; i < ours.size(); ++i) {
       CHECK(theirs[i].first == ours[i].first);

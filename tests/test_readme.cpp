@@ -1,9 +1,12 @@
-// The README's "Build a model" snippets, compiled and run, so the documentation cannot go stale; and the
-// end-to-end promise of checkpoints: training resumed from a file continues exactly as if never interrupted.
+// The README's code blocks, compiled and run as they stand in README.md (tests/CMakeLists.txt extracts each block
+// marked <!-- snippet: NAME --> into readme/NAME.inc at configure time), so the documentation cannot go stale; and
+// the end-to-end promise of checkpoints: training resumed from a file continues exactly as if never interrupted.
+// The headers a snippet includes are included here first; its own #include lines then do nothing (#pragma once).
 #include <doctest/doctest.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 
 #include "autodiff/autodiff.h"
 #include "nn/nn.h"
@@ -11,27 +14,22 @@
 
 using namespace ad;
 
+TEST_CASE("readme: the introduction's expression gives gradients of the inputs' shapes") {
+  manual_seed(1);
+#include "readme/intro.inc"
+  CHECK(x.grad().shape() == Shape{3, 4});
+  CHECK(w.grad().shape() == Shape{4, 2});
+  CHECK(y.numel() == 1);
+}
+
 TEST_CASE("readme: a 10-line MLP trained with Adam learns XOR") {
   manual_seed(1);
-  // --- README snippet begins
-  auto model = nn::Sequential(nn::Linear(2, 4), nn::Tanh(), nn::Linear(4, 1));
-  optim::Adam opt(model.parameters(), optim::AdamOptions(0.05));
-  Tensor x = Tensor::from({0, 0, 0, 1, 1, 0, 1, 1}, {4, 2});
-  Tensor y = Tensor::from({0, 1, 1, 0}, {4, 1});
-  for (int epoch = 0; epoch < 500; ++epoch) {
-    Tensor loss = nn::binary_cross_entropy_with_logits(model(x), y);
-    opt.zero_grad();
-    loss.backward();
-    opt.step();
-  }
-  Tensor p = sigmoid(model(x));  // ~ [0, 1, 1, 0]
-  // --- README snippet ends
+#include "readme/xor.inc"
   for (std::size_t i = 0; i < 4; ++i) CHECK((p.data()[i] > 0.5f) == (y.data()[i] > 0.5f));
 }
 
 TEST_CASE("readme: checking the gradient of a custom function") {
-  auto x = TensorD::randn({3, 4}, true);
-  auto r = gradcheck<double>([](const std::vector<TensorD>& v) { return sqrt(v[0] * v[0] + exp(v[0] * v[0])); }, {x});
+#include "readme/gradcheck.inc"
   CHECK_MESSAGE(r.ok, r.report);
 }
 

@@ -3,7 +3,7 @@
 //   train::CsvLog log("runs/digits.csv");
 //   for (epoch ...) { ...; log.log(epoch, {{"loss", l}, {"val_acc", a}}); }
 //
-// After every epoch the whole file is rewritten atomically (temporary file + rename, data::write_file_atomic), so
+// After every epoch the whole file is rewritten atomically (temporary file + rename, io::write_file_atomic), so
 // the file is complete and parseable at any moment: it can be plotted or tailed during training, and a run that
 // crashes or is interrupted leaves every finished epoch on disk. Rewriting is cheap at one line per epoch, and it
 // lets a metric first logged in a later epoch become a new column (earlier epochs get "nan").

@@ -6,7 +6,7 @@
 
 #include "autodiff/error.h"
 #include "data/csv.h"
-#include "data/file.h"
+#include "io/file.h"
 
 namespace ad::train {
 namespace {
@@ -96,7 +96,7 @@ std::string History::to_csv() const {
   return s;
 }
 
-void History::save_csv(const std::string& path) const { data::write_file_atomic(path, to_csv()); }
+void History::save_csv(const std::string& path) const { io::write_file_atomic(path, to_csv()); }
 
 History History::load_csv(const std::string& path) {
   data::CsvOptions options;

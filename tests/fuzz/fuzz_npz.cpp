@@ -1,4 +1,4 @@
-// Fuzz harness for .npz files and checkpoints (nn/npz.h, nn/checkpoint.h, Optimizer::load_state_dict).
+// Fuzz harness for .npz files and checkpoints (io/npz.h, nn/checkpoint.h, Optimizer::load_state_dict).
 //
 // Every input is used as a whole file, four ways:
 //   1. load_npz<float> and load_npz<double>: IOError or arrays (named, unique, not requiring grad);
@@ -24,7 +24,7 @@
 #include "nn/batchnorm.h"
 #include "nn/checkpoint.h"
 #include "nn/linear.h"
-#include "nn/npz.h"
+#include "io/npz.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
 
@@ -112,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool have_float = false;
   NamedTensors<float> arrays;
   try {
-    arrays = ad::nn::load_npz<float>(path);
+    arrays = ad::io::load_npz<float>(path);
     have_float = true;
     check_arrays(arrays);
   } catch (const ad::IOError&) {
@@ -120,7 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::undocumented(e, "load_npz<float>");
   }
   try {
-    const NamedTensors<double> d = ad::nn::load_npz<double>(path);
+    const NamedTensors<double> d = ad::io::load_npz<double>(path);
     check_arrays(d);
     // One dtype per array: only an archive without arrays loads as both float and double.
     if (have_float && !(arrays.empty() && d.empty())) fuzz::finding("the same arrays loaded as float and as double");

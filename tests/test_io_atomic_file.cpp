@@ -1,4 +1,4 @@
-// data::AtomicFile and write_file_atomic: a file is replaced whole or not at all, and temporary files never pile up.
+// io::AtomicFile and write_file_atomic: a file is replaced whole or not at all, and temporary files never pile up.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -7,8 +7,8 @@
 #include <stdexcept>
 
 #include "autodiff/error.h"
-#include "data/atomic_file.h"
-#include "data/file.h"
+#include "io/atomic_file.h"
+#include "io/file.h"
 #include "test_data_util.h"
 
 using namespace ad;
@@ -33,16 +33,16 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
 
 }  // namespace
 
-TEST_CASE("data: write_file_atomic replaces a file's contents and leaves no temporary file") {
+TEST_CASE("io: write_file_atomic replaces a file's contents and leaves no temporary file") {
   test_util::TempDir dir;
   const std::string path = dir.file("out.txt");
-  data::write_file_atomic(path, "first");
-  data::write_file_atomic(path, "second, longer");
+  io::write_file_atomic(path, "first");
+  io::write_file_atomic(path, "second, longer");
   CHECK(test_util::read_bytes(path) == "second, longer");
   CHECK(dir.entries() == std::vector<std::string>{"out.txt"});
 }
 
-TEST_CASE("data: a write removes the temporaries that killed writers of the same file left, and nothing else") {
+TEST_CASE("io: a write removes the temporaries that killed writers of the same file left, and nothing else") {
   test_util::TempDir dir;
   const std::string path = dir.file("log.csv");
   const std::string dead = std::to_string(pid_of_a_finished_process());
@@ -52,19 +52,19 @@ TEST_CASE("data: a write removes the temporaries that killed writers of the same
                                   "other.csv.tmp." + dead + ".0",                                  // another target
                                   "log.csv.tmp.notapid.0", "log.csv.tmp." + dead, "log.csv.tmp." + dead + ".1x"})
     test_util::write_bytes(dir.file(name), "partial");
-  data::write_file_atomic(path, "epoch,loss\n");
+  io::write_file_atomic(path, "epoch,loss\n");
   CHECK(sorted(dir.entries()) == sorted({"log.csv", "log.csv.tmp." + live + ".3", "other.csv.tmp." + dead + ".0",
                                          "log.csv.tmp.notapid.0", "log.csv.tmp." + dead,
                                          "log.csv.tmp." + dead + ".1x"}));
   CHECK(test_util::read_bytes(path) == "epoch,loss\n");
 }
 
-TEST_CASE("data: an AtomicFile abandoned before commit leaves the old file as it was and no temporary file") {
+TEST_CASE("io: an AtomicFile abandoned before commit leaves the old file as it was and no temporary file") {
   test_util::TempDir dir;
   const std::string path = dir.file("model.bin");
-  data::write_file_atomic(path, "old contents");
+  io::write_file_atomic(path, "old contents");
   try {
-    data::AtomicFile f(path, "save");
+    io::AtomicFile f(path, "save");
     f.write("new cont");
     throw std::runtime_error("the writer fails half way");
   } catch (const std::runtime_error&) {
@@ -73,10 +73,10 @@ TEST_CASE("data: an AtomicFile abandoned before commit leaves the old file as it
   CHECK(dir.entries() == std::vector<std::string>{"model.bin"});
 }
 
-TEST_CASE("data: write_file_atomic into a missing directory throws IOError naming the file and the operation") {
+TEST_CASE("io: write_file_atomic into a missing directory throws IOError naming the file and the operation") {
   test_util::TempDir dir;
   const std::string path = dir.file("no/such/dir/out.txt");
   const std::string expected = "write_file_atomic: '" + path + "': cannot create the temporary file";
-  CHECK_THROWS_WITH_AS(data::write_file_atomic(path, "x"), doctest::Contains(expected.c_str()), IOError);
+  CHECK_THROWS_WITH_AS(io::write_file_atomic(path, "x"), doctest::Contains(expected.c_str()), IOError);
   CHECK(dir.entries().empty());
 }

@@ -21,7 +21,7 @@
 
 #include "autodiff/named.h"
 
-namespace ad::nn {
+namespace ad::io {
 
 // Names must be non-empty and unique, tensors defined (ValueError otherwise); IOError if the file cannot be written.
 template <class T>
@@ -31,4 +31,4 @@ void save_npz(const std::string& path, const NamedTensors<T>& tensors);
 template <class T>
 NamedTensors<T> load_npz(const std::string& path);
 
-}  // namespace ad::nn
+}  // namespace ad::io

@@ -1,4 +1,4 @@
-#include "data/atomic_file.h"
+#include "io/atomic_file.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 
 #include "autodiff/error.h"
 
-namespace ad::data {
+namespace ad::io {
 namespace {
 
 std::string directory_of(const std::string& path) {
@@ -95,4 +95,4 @@ void AtomicFile::fail(const std::string& what) const {
   throw IOError(op_ + ": '" + path_ + "': " + what + ": " + std::strerror(errno));
 }
 
-}  // namespace ad::data
+}  // namespace ad::io

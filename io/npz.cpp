@@ -1,4 +1,4 @@
-#include "nn/npz.h"
+#include "io/npz.h"
 
 #include <sys/stat.h>
 #include <zlib.h>
@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "autodiff/error.h"
-#include "data/atomic_file.h"
+#include "io/atomic_file.h"
 
-namespace ad::nn {
+namespace ad::io {
 namespace {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -333,7 +333,7 @@ void save_npz(const std::string& path, const NamedTensors<T>& tensors) {
     if (!t.defined()) throw ValueError("save_npz: '" + path + "': array '" + name + "' is an undefined tensor");
   }
 
-  data::AtomicFile file(path, "save_npz");
+  io::AtomicFile file(path, "save_npz");
   std::string central;
   std::uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
@@ -413,4 +413,4 @@ template void save_npz<double>(const std::string&, const NamedTensors<double>&);
 template NamedTensors<float> load_npz<float>(const std::string&);
 template NamedTensors<double> load_npz<double>(const std::string&);
 
-}  // namespace ad::nn
+}  // namespace ad::io

@@ -17,7 +17,7 @@
 #include <cstddef>
 #include <string>
 
-namespace ad::data {
+namespace ad::io {
 
 class AtomicFile {
  public:
@@ -43,4 +43,4 @@ class AtomicFile {
 // an unreadable directory is left for the write itself to report.
 void remove_stale_temporaries(const std::string& path);
 
-}  // namespace ad::data
+}  // namespace ad::io

@@ -1,4 +1,4 @@
-#include "data/file.h"
+#include "io/file.h"
 
 #include <sys/stat.h>
 #include <zlib.h>
@@ -10,9 +10,9 @@
 #include <memory>
 
 #include "autodiff/error.h"
-#include "data/atomic_file.h"
+#include "io/atomic_file.h"
 
-namespace ad::data {
+namespace ad::io {
 namespace {
 
 [[noreturn]] void fail(const char* op, const std::string& path, const std::string& what) {
@@ -115,10 +115,15 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   return is_gzip_file(path) ? read_gzip<Bytes>(path) : read_plain<Bytes>(path);
 }
 
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 void write_file_atomic(const std::string& path, const std::string& contents) {
   AtomicFile file(path, "write_file_atomic");
   file.write(contents);
   file.commit();
 }
 
-}  // namespace ad::data
+}  // namespace ad::io
