@@ -9,8 +9,8 @@ namespace ad::blas {
 // Row-major C (m x n) = alpha * op(A) op(B) + beta * C, op(X) = X or X^T; op(A) is m x k, op(B) is k x n.
 // lda/ldb/ldc are the row lengths of A, B, C as stored. beta = 1 accumulates (used for gradients).
 template <class T>
-void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
-          std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc);
+void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a, std::size_t lda,
+          const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc);
 
 // The kernel family OpenBLAS selected for this CPU (e.g. "Haswell"); benchmarks print it.
 std::string corename();

@@ -77,8 +77,8 @@ GradcheckResult gradcheck(const std::function<TensorT<T>(const std::vector<Tenso
           worst_ratio = ratio;
           worst.str("");
           worst << "input " << i << " (shape " << inputs[i].shape().str() << ") element "
-                << unravel(e, inputs[i].shape()) << ", output element " << unravel(o, y_shape)
-                << ": analytic " << ana << ", numeric " << num << ", |diff| " << err << " vs tolerance " << tol;
+                << unravel(e, inputs[i].shape()) << ", output element " << unravel(o, y_shape) << ": analytic " << ana
+                << ", numeric " << num << ", |diff| " << err << " vs tolerance " << tol;
         }
         if (!(err <= tol)) res.ok = false;
       }

@@ -74,9 +74,9 @@ void sum_to(const T* src, const Shape& big, T* dst, const Shape& small) {
   scatter_add(src, big, dst, broadcast_strides(small, big));
 }
 
-#define AD_INSTANTIATE(T)                                                          \
-  template void gather<T>(const T*, const Strides&, const Shape&, T*);             \
-  template void scatter_add<T>(const T*, const Shape&, T*, const Strides&);        \
+#define AD_INSTANTIATE(T)                                                   \
+  template void gather<T>(const T*, const Strides&, const Shape&, T*);      \
+  template void scatter_add<T>(const T*, const Shape&, T*, const Strides&); \
   template void sum_to<T>(const T*, const Shape&, T*, const Shape&);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)

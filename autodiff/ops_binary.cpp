@@ -12,6 +12,7 @@ namespace {
 
 // ARITH: the formulas use only + - * /, so they also apply to plain scalars, and same-shape operands are
 // processed by a plain loop over the same formula (no xtensor adaptor set-up: the cost that dominates tiny ops).
+// clang-format off
 #define AD_BINARY(NAME, OPNAME, ARITH, FWD, DA, DB)                                        \
   struct NAME {                                                                            \
     static constexpr const char* name = OPNAME;                                            \
@@ -48,6 +49,7 @@ AD_BINARY(Minimum, "minimum", false, xt::minimum(a, b),
           xt::where(a < b, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))),
           xt::where(b < a, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))))
 #undef AD_BINARY
+// clang-format on
 
 // True when `small` equals the trailing axes of `big` (a bias row added to every row of a batch, say): the
 // broadcast is then "repeat `small` numel(big)/numel(small) times", which a plain loop handles without strides.
@@ -109,11 +111,19 @@ class BinaryNode final : public Node<T> {
         const std::size_t outer = inner ? Y.numel / inner : 0;
         const T *a = A.data, *b = B.data, *y = Y.data, *g = this->gout();
         if (a_full) {
-          if (ga) for_rows(outer, inner, [&](std::size_t j, std::size_t i) { ga[j] += F::template da<T>(a[j], b[i], y[j], g[j]); });
-          if (gb) for_rows(outer, inner, [&](std::size_t j, std::size_t i) { gb[i] += F::template db<T>(a[j], b[i], y[j], g[j]); });
+          if (ga)
+            for_rows(outer, inner,
+                     [&](std::size_t j, std::size_t i) { ga[j] += F::template da<T>(a[j], b[i], y[j], g[j]); });
+          if (gb)
+            for_rows(outer, inner,
+                     [&](std::size_t j, std::size_t i) { gb[i] += F::template db<T>(a[j], b[i], y[j], g[j]); });
         } else {
-          if (ga) for_rows(outer, inner, [&](std::size_t j, std::size_t i) { ga[i] += F::template da<T>(a[i], b[j], y[j], g[j]); });
-          if (gb) for_rows(outer, inner, [&](std::size_t j, std::size_t i) { gb[j] += F::template db<T>(a[i], b[j], y[j], g[j]); });
+          if (ga)
+            for_rows(outer, inner,
+                     [&](std::size_t j, std::size_t i) { ga[i] += F::template da<T>(a[i], b[j], y[j], g[j]); });
+          if (gb)
+            for_rows(outer, inner,
+                     [&](std::size_t j, std::size_t i) { gb[j] += F::template db<T>(a[i], b[j], y[j], g[j]); });
         }
         return;
       }
@@ -164,9 +174,9 @@ TensorT<T> binary(const TensorT<T>& lhs, const TensorT<T>& rhs) {
       T* y = out->data;
       for (std::size_t i = 0; i < n; ++i) y[i] = F::template f<T>(a[i], b[i]);
     } else {
-    auto y = xv::flat(out->data, n);
-    xt::noalias(y) =
-        F::template f<T>(xv::flat(static_cast<const T*>(A.data), n), xv::flat(static_cast<const T*>(B.data), n));
+      auto y = xv::flat(out->data, n);
+      xt::noalias(y) =
+          F::template f<T>(xv::flat(static_cast<const T*>(A.data), n), xv::flat(static_cast<const T*>(B.data), n));
     }
   } else if (F::arith && (is_suffix(B.shape, A.shape) || is_suffix(A.shape, B.shape))) {
     if constexpr (F::arith) {
@@ -199,9 +209,8 @@ TensorT<T> compare(const TensorT<T>& lhs, const TensorT<T>& rhs, const char* op,
   const TensorImpl<T>& B = rhs.impl();
   ImplRef<T> out = TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, op));
   auto y = xv::nd(out->data, out->shape);
-  xt::noalias(y) = xt::where(cmp(xv::nd(static_cast<const T*>(A.data), A.shape),
-                                 xv::nd(static_cast<const T*>(B.data), B.shape)),
-                             T(1), T(0));
+  xt::noalias(y) = xt::where(
+      cmp(xv::nd(static_cast<const T*>(A.data), A.shape), xv::nd(static_cast<const T*>(B.data), B.shape)), T(1), T(0));
   return TensorT<T>(std::move(out));
 }
 
@@ -232,13 +241,34 @@ class WhereNode final : public Node<T> {
 
 }  // namespace
 
-template <class T> TensorT<T> add(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Add>(a, b); }
-template <class T> TensorT<T> sub(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Sub>(a, b); }
-template <class T> TensorT<T> mul(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Mul>(a, b); }
-template <class T> TensorT<T> div(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Div>(a, b); }
-template <class T> TensorT<T> pow(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Pow>(a, b); }
-template <class T> TensorT<T> maximum(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Maximum>(a, b); }
-template <class T> TensorT<T> minimum(const TensorT<T>& a, const TensorT<T>& b) { return binary<T, Minimum>(a, b); }
+template <class T>
+TensorT<T> add(const TensorT<T>& a, const TensorT<T>& b) {
+  return binary<T, Add>(a, b);
+}
+template <class T>
+TensorT<T> sub(const TensorT<T>& a, const TensorT<T>& b) {
+  return binary<T, Sub>(a, b);
+}
+template <class T>
+TensorT<T> mul(const TensorT<T>& a, const TensorT<T>& b) {
+  return binary<T, Mul>(a, b);
+}
+template <class T>
+TensorT<T> div(const TensorT<T>& a, const TensorT<T>& b) {
+  return binary<T, Div>(a, b);
+}
+template <class T>
+TensorT<T> pow(const TensorT<T>& a, const TensorT<T>& b) {
+  return binary<T, Pow>(a, b);
+}
+template <class T>
+TensorT<T> maximum(const TensorT<T>& a, const TensorT<T>& b) {
+  return binary<T, Maximum>(a, b);
+}
+template <class T>
+TensorT<T> minimum(const TensorT<T>& a, const TensorT<T>& b) {
+  return binary<T, Minimum>(a, b);
+}
 template <class T>
 TensorT<T> gt(const TensorT<T>& a, const TensorT<T>& b) {
   return compare(a, b, "gt", [](const auto& x, const auto& y) { return xt::greater(x, y); });
@@ -268,27 +298,27 @@ TensorT<T> where(const TensorT<T>& cond, const TensorT<T>& a, const TensorT<T>& 
   const Shape s = broadcast_shapes(broadcast_shapes(C.shape, A.shape, "where"), B.shape, "where");
   ImplRef<T> out = TensorImpl<T>::create(s);
   auto y = xv::nd(out->data, s);
-  xt::noalias(y) = xt::where(xt::not_equal(xv::nd(static_cast<const T*>(C.data), C.shape), T(0)),
-                             xv::nd(static_cast<const T*>(A.data), A.shape),
-                             xv::nd(static_cast<const T*>(B.data), B.shape));
+  xt::noalias(y) =
+      xt::where(xt::not_equal(xv::nd(static_cast<const T*>(C.data), C.shape), T(0)),
+                xv::nd(static_cast<const T*>(A.data), A.shape), xv::nd(static_cast<const T*>(B.data), B.shape));
   finish_op<T>(out.get(), "where", {&A, &B});
   if (should_record<T>({&A, &B})) attach_node<T>(out.get(), new WhereNode<T>(), {&C, &A, &B});
   return TensorT<T>(std::move(out));
 }
 
-#define AD_INSTANTIATE(T)                                                                   \
-  template TensorT<T> add<T>(const TensorT<T>&, const TensorT<T>&);                         \
-  template TensorT<T> sub<T>(const TensorT<T>&, const TensorT<T>&);                         \
-  template TensorT<T> mul<T>(const TensorT<T>&, const TensorT<T>&);                         \
-  template TensorT<T> div<T>(const TensorT<T>&, const TensorT<T>&);                         \
-  template TensorT<T> pow<T>(const TensorT<T>&, const TensorT<T>&);                         \
-  template TensorT<T> maximum<T>(const TensorT<T>&, const TensorT<T>&);                     \
-  template TensorT<T> minimum<T>(const TensorT<T>&, const TensorT<T>&);                     \
-  template TensorT<T> gt<T>(const TensorT<T>&, const TensorT<T>&);                          \
-  template TensorT<T> lt<T>(const TensorT<T>&, const TensorT<T>&);                          \
-  template TensorT<T> ge<T>(const TensorT<T>&, const TensorT<T>&);                          \
-  template TensorT<T> le<T>(const TensorT<T>&, const TensorT<T>&);                          \
-  template TensorT<T> eq<T>(const TensorT<T>&, const TensorT<T>&);                          \
+#define AD_INSTANTIATE(T)                                               \
+  template TensorT<T> add<T>(const TensorT<T>&, const TensorT<T>&);     \
+  template TensorT<T> sub<T>(const TensorT<T>&, const TensorT<T>&);     \
+  template TensorT<T> mul<T>(const TensorT<T>&, const TensorT<T>&);     \
+  template TensorT<T> div<T>(const TensorT<T>&, const TensorT<T>&);     \
+  template TensorT<T> pow<T>(const TensorT<T>&, const TensorT<T>&);     \
+  template TensorT<T> maximum<T>(const TensorT<T>&, const TensorT<T>&); \
+  template TensorT<T> minimum<T>(const TensorT<T>&, const TensorT<T>&); \
+  template TensorT<T> gt<T>(const TensorT<T>&, const TensorT<T>&);      \
+  template TensorT<T> lt<T>(const TensorT<T>&, const TensorT<T>&);      \
+  template TensorT<T> ge<T>(const TensorT<T>&, const TensorT<T>&);      \
+  template TensorT<T> le<T>(const TensorT<T>&, const TensorT<T>&);      \
+  template TensorT<T> eq<T>(const TensorT<T>&, const TensorT<T>&);      \
   template TensorT<T> where<T>(const TensorT<T>&, const TensorT<T>&, const TensorT<T>&);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)

@@ -102,8 +102,8 @@ TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& logits, const Tens
   TensorImpl<T>& x = logits.impl();
   TensorImpl<T>& y = target.impl();
   if (x.shape != y.shape)
-    throw ShapeError("binary_cross_entropy_with_logits: logits of shape " + x.shape.str() +
-                     " and target of shape " + y.shape.str() + " differ");
+    throw ShapeError("binary_cross_entropy_with_logits: logits of shape " + x.shape.str() + " and target of shape " +
+                     y.shape.str() + " differ");
   if (mean && x.numel == 0)
     throw ValueError("binary_cross_entropy_with_logits: empty batch (logits shape " + x.shape.str() +
                      "): the mean over no elements is undefined");
@@ -127,8 +127,8 @@ TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& logits, const Tens
   return TensorT<T>(std::move(out));
 }
 
-#define AD_INSTANTIATE(T)                                                                                   \
-  template TensorT<T> softmax_cross_entropy<T>(const TensorT<T>&, const std::vector<std::size_t>&, bool);  \
+#define AD_INSTANTIATE(T)                                                                                 \
+  template TensorT<T> softmax_cross_entropy<T>(const TensorT<T>&, const std::vector<std::size_t>&, bool); \
   template TensorT<T> binary_cross_entropy_with_logits<T>(const TensorT<T>&, const TensorT<T>&, bool);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)

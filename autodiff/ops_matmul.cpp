@@ -132,7 +132,9 @@ TensorT<T> matmul(const TensorT<T>& lhs, const TensorT<T>& rhs) {
   const std::size_t ra = sa.rank(), rb = sb.rank();
   const std::size_t m = ra == 1 ? 1 : sa[ra - 2], k = sa[ra - 1];
   const std::size_t kb = rb == 1 ? sb[0] : sb[rb - 2], n = rb == 1 ? 1 : sb[rb - 1];
-  if (k != kb) fail("are not aligned: " + std::to_string(k) + " (last axis of the first) != " + std::to_string(kb) + " (" + (rb == 1 ? "size" : "second-to-last axis") + " of the second)");
+  if (k != kb)
+    fail("are not aligned: " + std::to_string(k) + " (last axis of the first) != " + std::to_string(kb) + " (" +
+         (rb == 1 ? "size" : "second-to-last axis") + " of the second)");
   // Batched by rank, not by a non-zero batch size: a batch of 0 matrices is still batched (an empty result).
   const bool batched_a = ra == 3, batched_b = rb == 3;
   if (batched_a && batched_b && sa[0] != sb[0]) fail("have different batch sizes");

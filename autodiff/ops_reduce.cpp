@@ -160,7 +160,8 @@ TensorT<T> mean(const TensorT<T>& a) {
 template <class T>
 TensorT<T> mean(const TensorT<T>& a, int axis, bool keepdims) {
   const std::size_t ax = normalize_axis(axis, a.dim(), "mean");
-  if (a.shape()[ax] == 0) throw ValueError("mean: axis " + std::to_string(axis) + " of shape " + a.shape().str() + " is empty");
+  if (a.shape()[ax] == 0)
+    throw ValueError("mean: axis " + std::to_string(axis) + " of shape " + a.shape().str() + " is empty");
   return mul_scalar(sum(a, axis, keepdims), T(1) / static_cast<T>(a.shape()[ax]));
 }
 
@@ -224,7 +225,8 @@ TensorT<T> log_softmax(const TensorT<T>& a, int axis) {
   TensorImpl<T>& x = a.impl();
   const std::size_t ax = normalize_axis(axis, x.shape.rank(), "log_softmax");
   const AxisSplit s = split_at(x.shape, ax);
-  if (s.n == 0) throw ValueError("log_softmax: axis " + std::to_string(axis) + " of shape " + x.shape.str() + " is empty");
+  if (s.n == 0)
+    throw ValueError("log_softmax: axis " + std::to_string(axis) + " of shape " + x.shape.str() + " is empty");
   ImplRef<T> out = TensorImpl<T>::create(x.shape);
   T* y = out->data;
   for (std::size_t o = 0; o < s.outer; ++o)
@@ -258,17 +260,17 @@ TensorT<T> logsumexp(const TensorT<T>& a, int axis, bool keepdims) {
   return keepdims ? r : squeeze(r, axis);
 }
 
-#define AD_INSTANTIATE(T)                                           \
-  template TensorT<T> sum<T>(const TensorT<T>&);                    \
-  template TensorT<T> sum<T>(const TensorT<T>&, int, bool);         \
-  template TensorT<T> mean<T>(const TensorT<T>&);                   \
-  template TensorT<T> mean<T>(const TensorT<T>&, int, bool);        \
-  template TensorT<T> max<T>(const TensorT<T>&);                    \
-  template TensorT<T> max<T>(const TensorT<T>&, int, bool);         \
-  template TensorT<T> min<T>(const TensorT<T>&);                    \
-  template TensorT<T> min<T>(const TensorT<T>&, int, bool);         \
-  template TensorT<T> log_softmax<T>(const TensorT<T>&, int);       \
-  template TensorT<T> softmax<T>(const TensorT<T>&, int);           \
+#define AD_INSTANTIATE(T)                                     \
+  template TensorT<T> sum<T>(const TensorT<T>&);              \
+  template TensorT<T> sum<T>(const TensorT<T>&, int, bool);   \
+  template TensorT<T> mean<T>(const TensorT<T>&);             \
+  template TensorT<T> mean<T>(const TensorT<T>&, int, bool);  \
+  template TensorT<T> max<T>(const TensorT<T>&);              \
+  template TensorT<T> max<T>(const TensorT<T>&, int, bool);   \
+  template TensorT<T> min<T>(const TensorT<T>&);              \
+  template TensorT<T> min<T>(const TensorT<T>&, int, bool);   \
+  template TensorT<T> log_softmax<T>(const TensorT<T>&, int); \
+  template TensorT<T> softmax<T>(const TensorT<T>&, int);     \
   template TensorT<T> logsumexp<T>(const TensorT<T>&, int, bool);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)

@@ -145,7 +145,9 @@ TensorT<T> flatten(const TensorT<T>& a, int start_axis, int end_axis) {
   if (s.rank() == 0) return reshape(a, Shape{1});
   const std::size_t b = normalize_axis(start_axis, s.rank(), "flatten");
   const std::size_t e = normalize_axis(end_axis, s.rank(), "flatten");
-  if (b > e) throw IndexError("flatten: start axis " + std::to_string(start_axis) + " comes after end axis " + std::to_string(end_axis));
+  if (b > e)
+    throw IndexError("flatten: start axis " + std::to_string(start_axis) + " comes after end axis " +
+                     std::to_string(end_axis));
   Shape r;
   for (std::size_t d = 0; d < b; ++d) r.push_back(s[d]);
   std::size_t m = 1;
@@ -159,7 +161,9 @@ template <class T>
 TensorT<T> squeeze(const TensorT<T>& a, int axis) {
   const Shape& s = a.shape();
   const std::size_t ax = normalize_axis(axis, s.rank(), "squeeze");
-  if (s[ax] != 1) throw ShapeError("squeeze: axis " + std::to_string(axis) + " of shape " + s.str() + " has size " + std::to_string(s[ax]) + ", not 1");
+  if (s[ax] != 1)
+    throw ShapeError("squeeze: axis " + std::to_string(axis) + " of shape " + s.str() + " has size " +
+                     std::to_string(s[ax]) + ", not 1");
   Shape r;
   for (std::size_t d = 0; d < s.rank(); ++d)
     if (d != ax) r.push_back(s[d]);
@@ -280,7 +284,8 @@ TensorT<T> concat(const std::vector<TensorT<T>>& parts, int axis) {
     bool ok = s.rank() == s0.rank();
     for (std::size_t d = 0; ok && d < s.rank(); ++d) ok = d == ax || s[d] == s0[d];
     if (!ok)
-      throw ShapeError("concat: shapes " + s0.str() + " and " + s.str() + " differ outside axis " + std::to_string(axis));
+      throw ShapeError("concat: shapes " + s0.str() + " and " + s.str() + " differ outside axis " +
+                       std::to_string(axis));
     os[ax] += s[ax];
     record = record || p.requires_grad();
   }
@@ -314,19 +319,19 @@ TensorT<T> stack(const std::vector<TensorT<T>>& parts, int axis) {
   return concat(u, static_cast<int>(ax));
 }
 
-#define AD_INSTANTIATE(T)                                                                               \
-  template TensorT<T> reshape<T>(const TensorT<T>&, const Shape&);                                     \
-  template TensorT<T> flatten<T>(const TensorT<T>&, int, int);                                         \
-  template TensorT<T> squeeze<T>(const TensorT<T>&, int);                                              \
-  template TensorT<T> unsqueeze<T>(const TensorT<T>&, int);                                            \
-  template TensorT<T> permute<T>(const TensorT<T>&, const std::vector<std::size_t>&);                  \
-  template TensorT<T> transpose<T>(const TensorT<T>&, int, int);                                       \
-  template TensorT<T> transpose<T>(const TensorT<T>&);                                                 \
-  template TensorT<T> broadcast_to<T>(const TensorT<T>&, const Shape&);                                \
-  template TensorT<T> narrow<T>(const TensorT<T>&, int, std::size_t, std::size_t);                     \
-  template TensorT<T> select<T>(const TensorT<T>&, int, std::size_t);                                  \
-  template TensorT<T> index_select<T>(const TensorT<T>&, int, const std::vector<std::size_t>&);        \
-  template TensorT<T> concat<T>(const std::vector<TensorT<T>>&, int);                                  \
+#define AD_INSTANTIATE(T)                                                                       \
+  template TensorT<T> reshape<T>(const TensorT<T>&, const Shape&);                              \
+  template TensorT<T> flatten<T>(const TensorT<T>&, int, int);                                  \
+  template TensorT<T> squeeze<T>(const TensorT<T>&, int);                                       \
+  template TensorT<T> unsqueeze<T>(const TensorT<T>&, int);                                     \
+  template TensorT<T> permute<T>(const TensorT<T>&, const std::vector<std::size_t>&);           \
+  template TensorT<T> transpose<T>(const TensorT<T>&, int, int);                                \
+  template TensorT<T> transpose<T>(const TensorT<T>&);                                          \
+  template TensorT<T> broadcast_to<T>(const TensorT<T>&, const Shape&);                         \
+  template TensorT<T> narrow<T>(const TensorT<T>&, int, std::size_t, std::size_t);              \
+  template TensorT<T> select<T>(const TensorT<T>&, int, std::size_t);                           \
+  template TensorT<T> index_select<T>(const TensorT<T>&, int, const std::vector<std::size_t>&); \
+  template TensorT<T> concat<T>(const std::vector<TensorT<T>>&, int);                           \
   template TensorT<T> stack<T>(const std::vector<TensorT<T>>&, int);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)

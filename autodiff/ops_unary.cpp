@@ -29,6 +29,7 @@ T pick(bool c, T a, T b) {
 // ARITH: the formulas use only + - * /, pick() and p, so they also apply to plain scalars; such ops run as a plain
 // loop over the same formula (no xtensor adaptor set-up, which dominates the cost of tiny tensors; the compiler
 // vectorises the loop).
+// clang-format off
 #define AD_UNARY(NAME, OPNAME, FWD, BWD, ARITH)                                         \
   struct NAME {                                                                         \
     static constexpr const char* name = OPNAME;                                         \
@@ -93,6 +94,7 @@ AD_UNARY(RDivScalar, "div", p.a / x, -g * y / x, true)                          
 AD_UNARY(PowScalar, "pow", any_pow(x, p.a), g * pow_slope(x, p.a), true)
 AD_UNARY(ScalarPow, "pow", xt::exp(x * p.a), g * y * p.a, false)                 // (s^x)' = s^x ln s, p.a = ln s
 #undef AD_UNARY
+// clang-format on
 
 template <class T, class F>
 class UnaryNode final : public Node<T> {
@@ -137,18 +139,54 @@ TensorT<T> unary(const TensorT<T>& a, Params<T> p = {}) {
 
 }  // namespace
 
-template <class T> TensorT<T> neg(const TensorT<T>& a) { return unary<T, Neg>(a); }
-template <class T> TensorT<T> exp(const TensorT<T>& a) { return unary<T, Exp>(a); }
-template <class T> TensorT<T> log(const TensorT<T>& a) { return unary<T, Log>(a); }
-template <class T> TensorT<T> sqrt(const TensorT<T>& a) { return unary<T, Sqrt>(a); }
-template <class T> TensorT<T> abs(const TensorT<T>& a) { return unary<T, Abs>(a); }
-template <class T> TensorT<T> sin(const TensorT<T>& a) { return unary<T, Sin>(a); }
-template <class T> TensorT<T> cos(const TensorT<T>& a) { return unary<T, Cos>(a); }
-template <class T> TensorT<T> tanh(const TensorT<T>& a) { return unary<T, Tanh>(a); }
-template <class T> TensorT<T> sigmoid(const TensorT<T>& a) { return unary<T, Sigmoid>(a); }
-template <class T> TensorT<T> relu(const TensorT<T>& a) { return unary<T, Relu>(a); }
-template <class T> TensorT<T> leaky_relu(const TensorT<T>& a, T slope) { return unary<T, LeakyRelu>(a, {slope, 0}); }
-template <class T> TensorT<T> elu(const TensorT<T>& a, T alpha) { return unary<T, Elu>(a, {alpha, 0}); }
+template <class T>
+TensorT<T> neg(const TensorT<T>& a) {
+  return unary<T, Neg>(a);
+}
+template <class T>
+TensorT<T> exp(const TensorT<T>& a) {
+  return unary<T, Exp>(a);
+}
+template <class T>
+TensorT<T> log(const TensorT<T>& a) {
+  return unary<T, Log>(a);
+}
+template <class T>
+TensorT<T> sqrt(const TensorT<T>& a) {
+  return unary<T, Sqrt>(a);
+}
+template <class T>
+TensorT<T> abs(const TensorT<T>& a) {
+  return unary<T, Abs>(a);
+}
+template <class T>
+TensorT<T> sin(const TensorT<T>& a) {
+  return unary<T, Sin>(a);
+}
+template <class T>
+TensorT<T> cos(const TensorT<T>& a) {
+  return unary<T, Cos>(a);
+}
+template <class T>
+TensorT<T> tanh(const TensorT<T>& a) {
+  return unary<T, Tanh>(a);
+}
+template <class T>
+TensorT<T> sigmoid(const TensorT<T>& a) {
+  return unary<T, Sigmoid>(a);
+}
+template <class T>
+TensorT<T> relu(const TensorT<T>& a) {
+  return unary<T, Relu>(a);
+}
+template <class T>
+TensorT<T> leaky_relu(const TensorT<T>& a, T slope) {
+  return unary<T, LeakyRelu>(a, {slope, 0});
+}
+template <class T>
+TensorT<T> elu(const TensorT<T>& a, T alpha) {
+  return unary<T, Elu>(a, {alpha, 0});
+}
 template <class T>
 TensorT<T> softplus(const TensorT<T>& a, T beta, T threshold) {
   if (!(beta > 0)) throw ValueError("softplus: beta must be positive, got " + std::to_string(beta));
@@ -156,14 +194,30 @@ TensorT<T> softplus(const TensorT<T>& a, T beta, T threshold) {
 }
 template <class T>
 TensorT<T> clamp(const TensorT<T>& a, T lo, T hi) {
-  if (lo > hi) throw ValueError("clamp: lower bound " + std::to_string(lo) + " exceeds upper bound " + std::to_string(hi));
+  if (lo > hi)
+    throw ValueError("clamp: lower bound " + std::to_string(lo) + " exceeds upper bound " + std::to_string(hi));
   return unary<T, Clamp>(a, {lo, hi});
 }
-template <class T> TensorT<T> add_scalar(const TensorT<T>& a, T s) { return unary<T, AddScalar>(a, {s, 0}); }
-template <class T> TensorT<T> mul_scalar(const TensorT<T>& a, T s) { return unary<T, MulScalar>(a, {s, 0}); }
-template <class T> TensorT<T> rsub_scalar(T s, const TensorT<T>& a) { return unary<T, RSubScalar>(a, {s, 0}); }
-template <class T> TensorT<T> rdiv_scalar(T s, const TensorT<T>& a) { return unary<T, RDivScalar>(a, {s, 0}); }
-template <class T> TensorT<T> pow(const TensorT<T>& a, T p) { return unary<T, PowScalar>(a, {p, 0}); }
+template <class T>
+TensorT<T> add_scalar(const TensorT<T>& a, T s) {
+  return unary<T, AddScalar>(a, {s, 0});
+}
+template <class T>
+TensorT<T> mul_scalar(const TensorT<T>& a, T s) {
+  return unary<T, MulScalar>(a, {s, 0});
+}
+template <class T>
+TensorT<T> rsub_scalar(T s, const TensorT<T>& a) {
+  return unary<T, RSubScalar>(a, {s, 0});
+}
+template <class T>
+TensorT<T> rdiv_scalar(T s, const TensorT<T>& a) {
+  return unary<T, RDivScalar>(a, {s, 0});
+}
+template <class T>
+TensorT<T> pow(const TensorT<T>& a, T p) {
+  return unary<T, PowScalar>(a, {p, 0});
+}
 template <class T>
 TensorT<T> pow(T s, const TensorT<T>& b) {
   if (!(s > 0)) throw ValueError("pow: a scalar base must be positive, got " + std::to_string(s));
@@ -179,27 +233,27 @@ TensorT<T> heaviside(const TensorT<T>& a) {
   return TensorT<T>(std::move(out));
 }
 
-#define AD_INSTANTIATE(T)                                                        \
-  template TensorT<T> neg<T>(const TensorT<T>&);                                 \
-  template TensorT<T> exp<T>(const TensorT<T>&);                                 \
-  template TensorT<T> log<T>(const TensorT<T>&);                                 \
-  template TensorT<T> sqrt<T>(const TensorT<T>&);                                \
-  template TensorT<T> abs<T>(const TensorT<T>&);                                 \
-  template TensorT<T> sin<T>(const TensorT<T>&);                                 \
-  template TensorT<T> cos<T>(const TensorT<T>&);                                 \
-  template TensorT<T> tanh<T>(const TensorT<T>&);                                \
-  template TensorT<T> sigmoid<T>(const TensorT<T>&);                             \
-  template TensorT<T> relu<T>(const TensorT<T>&);                                \
-  template TensorT<T> leaky_relu<T>(const TensorT<T>&, T);                       \
-  template TensorT<T> elu<T>(const TensorT<T>&, T);                              \
-  template TensorT<T> softplus<T>(const TensorT<T>&, T, T);                      \
-  template TensorT<T> clamp<T>(const TensorT<T>&, T, T);                         \
-  template TensorT<T> heaviside<T>(const TensorT<T>&);                           \
-  template TensorT<T> add_scalar<T>(const TensorT<T>&, T);                       \
-  template TensorT<T> mul_scalar<T>(const TensorT<T>&, T);                       \
-  template TensorT<T> rsub_scalar<T>(T, const TensorT<T>&);                      \
-  template TensorT<T> rdiv_scalar<T>(T, const TensorT<T>&);                      \
-  template TensorT<T> pow<T>(const TensorT<T>&, T);                              \
+#define AD_INSTANTIATE(T)                                   \
+  template TensorT<T> neg<T>(const TensorT<T>&);            \
+  template TensorT<T> exp<T>(const TensorT<T>&);            \
+  template TensorT<T> log<T>(const TensorT<T>&);            \
+  template TensorT<T> sqrt<T>(const TensorT<T>&);           \
+  template TensorT<T> abs<T>(const TensorT<T>&);            \
+  template TensorT<T> sin<T>(const TensorT<T>&);            \
+  template TensorT<T> cos<T>(const TensorT<T>&);            \
+  template TensorT<T> tanh<T>(const TensorT<T>&);           \
+  template TensorT<T> sigmoid<T>(const TensorT<T>&);        \
+  template TensorT<T> relu<T>(const TensorT<T>&);           \
+  template TensorT<T> leaky_relu<T>(const TensorT<T>&, T);  \
+  template TensorT<T> elu<T>(const TensorT<T>&, T);         \
+  template TensorT<T> softplus<T>(const TensorT<T>&, T, T); \
+  template TensorT<T> clamp<T>(const TensorT<T>&, T, T);    \
+  template TensorT<T> heaviside<T>(const TensorT<T>&);      \
+  template TensorT<T> add_scalar<T>(const TensorT<T>&, T);  \
+  template TensorT<T> mul_scalar<T>(const TensorT<T>&, T);  \
+  template TensorT<T> rsub_scalar<T>(T, const TensorT<T>&); \
+  template TensorT<T> rdiv_scalar<T>(T, const TensorT<T>&); \
+  template TensorT<T> pow<T>(const TensorT<T>&, T);         \
   template TensorT<T> pow<T>(T, const TensorT<T>&);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)

@@ -26,7 +26,7 @@
 namespace ad {
 namespace {
 
-constexpr std::size_t kMinClass = 4;   // 16 bytes (holds the free-list link)
+constexpr std::size_t kMinClass = 4;  // 16 bytes (holds the free-list link)
 constexpr std::size_t kNumClasses = 48;
 // A thread keeps at most this many bytes in its free lists; beyond it blocks go back to the system.
 constexpr std::size_t kMaxCachedBytes = std::size_t(2) << 30;

@@ -15,9 +15,9 @@ void* pool_alloc(std::size_t bytes);
 void pool_free(void* p, std::size_t bytes) noexcept;
 
 struct PoolStats {
-  std::size_t bytes_in_use;     // handed out and not yet returned (this thread)
-  std::size_t bytes_cached;     // kept in free lists (this thread)
-  std::size_t os_allocations;   // blocks obtained from the system allocator so far (this thread)
+  std::size_t bytes_in_use;    // handed out and not yet returned (this thread)
+  std::size_t bytes_cached;    // kept in free lists (this thread)
+  std::size_t os_allocations;  // blocks obtained from the system allocator so far (this thread)
 };
 PoolStats pool_stats();
 // Returns every cached block of this thread to the system allocator.

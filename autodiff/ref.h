@@ -29,7 +29,6 @@ class RefCounted {
   std::atomic<int> refs_{0};
 };
 
-
 // Owning smart pointer for RefCounted objects.
 template <class X>
 class Ref {

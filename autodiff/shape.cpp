@@ -13,8 +13,7 @@ Shape::Shape(const std::vector<std::size_t>& dims) {
 }
 
 void Shape::push_back(std::size_t d) {
-  if (rank_ == kMaxRank)
-    throw ShapeError("shape has more than " + std::to_string(kMaxRank) + " dimensions");
+  if (rank_ == kMaxRank) throw ShapeError("shape has more than " + std::to_string(kMaxRank) + " dimensions");
   dims_[rank_++] = d;
 }
 
@@ -31,7 +30,8 @@ std::size_t Shape::numel() const {
       too_large = too_large || __builtin_mul_overflow(n, dims_[i], &n) || n > kMaxNumel;
   }
   if (too_large)
-    throw ShapeError("shape " + str() + " is too large: more than 2^48 elements (Shape::kMaxNumel), not counting "
+    throw ShapeError("shape " + str() +
+                     " is too large: more than 2^48 elements (Shape::kMaxNumel), not counting "
                      "zero dimensions");
   return empty ? 0 : n;
 }

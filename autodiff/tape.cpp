@@ -95,8 +95,7 @@ std::uint64_t begin_backward() { return ++t_epoch; }
 
 void run_backward(NodeBase* root, bool retain_graph) {
   Tape& tp = local_tape();
-  if (root->owner != &tp)
-    throw GraphError("backward: the graph was recorded on another thread; graphs are per thread");
+  if (root->owner != &tp) throw GraphError("backward: the graph was recorded on another thread; graphs are per thread");
   const std::uint64_t epoch = t_epoch;
   thread_local std::vector<NodeBase*> reached;
   reached.clear();
@@ -107,8 +106,9 @@ void run_backward(NodeBase* root, bool retain_graph) {
     if (n->released)
       throw GraphError(std::string("backward: trying to backpropagate through the graph a second time: the saved "
                                    "tensors of '") +
-                       n->name() + "' were released by the first backward; call backward(retain_graph=true) "
-                                   "the first time if you need to backpropagate twice");
+                       n->name() +
+                       "' were released by the first backward; call backward(retain_graph=true) "
+                       "the first time if you need to backpropagate twice");
     n->apply();
     if (thread_flags.anomaly) n->check_input_grads();
     n->free_output_grad();

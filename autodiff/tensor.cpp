@@ -90,7 +90,8 @@ TensorT<T> TensorT<T>::rand(const Shape& shape, bool requires_grad) {
 
 template <class T>
 TensorT<T> TensorT<T>::uniform(const Shape& shape, T lo, T hi, bool requires_grad) {
-  if (!(lo <= hi)) throw ValueError("uniform: lower bound " + std::to_string(lo) + " exceeds upper bound " + std::to_string(hi));
+  if (!(lo <= hi))
+    throw ValueError("uniform: lower bound " + std::to_string(lo) + " exceeds upper bound " + std::to_string(hi));
   TensorT t = empty(shape, requires_grad);
   std::uniform_real_distribution<T> d(lo, hi);
   for (std::size_t i = 0; i < t.impl_->numel; ++i) t.impl_->data[i] = d(generator());
@@ -122,7 +123,8 @@ T* TensorT<T>::mutable_data() {
 template <class T>
 T TensorT<T>::item() const {
   if (numel() != 1)
-    throw ValueError("item: the tensor has " + std::to_string(numel()) + " elements (shape " + shape().str() + "), not 1");
+    throw ValueError("item: the tensor has " + std::to_string(numel()) + " elements (shape " + shape().str() +
+                     "), not 1");
   return impl_->data[0];
 }
 
@@ -289,8 +291,8 @@ TensorT<T> TensorT<T>::reshape(std::initializer_list<long> dims) const {
   }
   if (infer >= 0) {
     if (known == 0 || numel() % known != 0)
-      throw ShapeError("reshape: cannot infer the -1 dimension: " + std::to_string(numel()) +
-                       " elements (shape " + shape().str() + ") are not a multiple of " + std::to_string(known));
+      throw ShapeError("reshape: cannot infer the -1 dimension: " + std::to_string(numel()) + " elements (shape " +
+                       shape().str() + ") are not a multiple of " + std::to_string(known));
     s[static_cast<std::size_t>(infer)] = numel() / known;
   }
   return ad::reshape(*this, s);
@@ -300,8 +302,8 @@ template <class T>
 TensorT<T> TensorT<T>::rows(std::size_t begin, std::size_t end) const {
   if (dim() == 0) throw IndexError("rows: a rank-0 tensor has no rows");
   if (begin > end || end > shape()[0])
-    throw IndexError("rows: range [" + std::to_string(begin) + ", " + std::to_string(end) +
-                     ") is out of bounds for " + std::to_string(shape()[0]) + " rows (shape " + shape().str() + ")");
+    throw IndexError("rows: range [" + std::to_string(begin) + ", " + std::to_string(end) + ") is out of bounds for " +
+                     std::to_string(shape()[0]) + " rows (shape " + shape().str() + ")");
   return narrow(*this, 0, begin, end - begin);
 }
 

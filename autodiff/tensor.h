@@ -23,6 +23,7 @@ class TensorT;
 
 // ---- Operations (free functions; each records a node when an input requires grad) ----------------------------
 // Binary elementwise ops broadcast their operands like NumPy; the backward pass sums over broadcast axes.
+// clang-format off
 template <class T> TensorT<T> add(const TensorT<T>& a, const TensorT<T>& b);
 template <class T> TensorT<T> sub(const TensorT<T>& a, const TensorT<T>& b);
 template <class T> TensorT<T> mul(const TensorT<T>& a, const TensorT<T>& b);
@@ -120,6 +121,7 @@ template <class T> TensorT<T> logsumexp(const TensorT<T>& a, int axis, bool keep
 // log_softmax(a)_i = a_i - logsumexp(a); fused, stable. softmax = exp(log_softmax).
 template <class T> TensorT<T> log_softmax(const TensorT<T>& a, int axis = -1);
 template <class T> TensorT<T> softmax(const TensorT<T>& a, int axis = -1);
+// clang-format on
 
 // ---- The tensor handle -------------------------------------------------------------------------------------------
 template <class T>
@@ -139,7 +141,7 @@ class TensorT {
   static TensorT scalar(T value, bool requires_grad = false);  // rank 0
   static TensorT from(const std::vector<T>& values, const Shape& shape, bool requires_grad = false);
   static TensorT from(std::initializer_list<T> values, bool requires_grad = false);  // rank 1
-  static TensorT arange(std::size_t n);  // 0, 1, ..., n-1
+  static TensorT arange(std::size_t n);                                              // 0, 1, ..., n-1
   static TensorT eye(std::size_t n);
   // Random values from this thread's generator (seed it with manual_seed for reproducible runs).
   static TensorT randn(const Shape& shape, bool requires_grad = false);  // N(0, 1)
@@ -157,7 +159,7 @@ class TensorT {
   // Pointer for writing values in place (optimizers, data loading). Bumps the version counter, so a graph that
   // saved this tensor refuses to backpropagate through stale values.
   T* mutable_data();
-  T item() const;                                   // the value of a one-element tensor
+  T item() const;                                        // the value of a one-element tensor
   T at(std::initializer_list<std::size_t> index) const;  // bounds-checked element access
   std::vector<T> to_vector() const;
   std::string str() const;  // "tensor([...], shape=[2, 3], grad_fn=<mul>)"

@@ -46,7 +46,7 @@ T* grad_buffer(TensorImpl<T>* t) {
       const std::size_t bytes = t->numel * sizeof(T);
       if (!t->scratch_grad)
         t->scratch_grad = bytes <= TensorImpl<T>::kInlineBytes ? reinterpret_cast<T*>(t->inline_grad_)
-                                                                : static_cast<T*>(pool_alloc(bytes));
+                                                               : static_cast<T*>(pool_alloc(bytes));
       std::memset(t->scratch_grad, 0, bytes);
     }
     t->grad_epoch = epoch;
@@ -76,8 +76,8 @@ template <class T>
 void check_finite(const T* p, std::size_t n, const char* what, const char* op) {
   for (std::size_t i = 0; i < n; ++i)
     if (!std::isfinite(p[i]))
-      throw AnomalyError(std::string("anomaly: '") + op + "' produced " + (std::isnan(p[i]) ? "NaN" : "Inf") +
-                         " in " + what + " (element " + std::to_string(i) + ")");
+      throw AnomalyError(std::string("anomaly: '") + op + "' produced " + (std::isnan(p[i]) ? "NaN" : "Inf") + " in " +
+                         what + " (element " + std::to_string(i) + ")");
 }
 
 template <class T>
@@ -151,12 +151,12 @@ void check_anomaly(const TensorImpl<T>* out, const char* op, std::initializer_li
   check_finite(out->data, out->numel, ("its output (shape " + out->shape.str() + ") from finite inputs").c_str(), op);
 }
 
-#define AD_INSTANTIATE(T)                                                                                      \
-  template class TensorImpl<T>;                                                                                \
-  template class Node<T>;                                                                                      \
-  template T* grad_buffer<T>(TensorImpl<T>*);                                                                  \
-  template void check_finite<T>(const T*, std::size_t, const char*, const char*);                              \
-  template void attach_node<T>(TensorImpl<T>*, Node<T>*, std::initializer_list<TensorImpl<T>*>);               \
+#define AD_INSTANTIATE(T)                                                                        \
+  template class TensorImpl<T>;                                                                  \
+  template class Node<T>;                                                                        \
+  template T* grad_buffer<T>(TensorImpl<T>*);                                                    \
+  template void check_finite<T>(const T*, std::size_t, const char*, const char*);                \
+  template void attach_node<T>(TensorImpl<T>*, Node<T>*, std::initializer_list<TensorImpl<T>*>); \
   template void check_anomaly<T>(const TensorImpl<T>*, const char*, std::initializer_list<const TensorImpl<T>*>);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)

@@ -41,12 +41,12 @@ class TensorImpl final : public RefCounted {
   Shape shape;
   std::size_t numel = 0;
   T* data = nullptr;
-  Ref<TensorImpl> base;       // storage owner when this is a view
-  Ref<TensorImpl> grad;       // d(output)/d(this), same shape; created by backward (leaves, retain_grad())
+  Ref<TensorImpl> base;  // storage owner when this is a view
+  Ref<TensorImpl> grad;  // d(output)/d(this), same shape; created by backward (leaves, retain_grad())
   // The gradient of a non-leaf that nobody can see (no retain_grad()) is a raw buffer, inline for tiny tensors,
   // alive only while backward needs it: no tensor object is created and destroyed per op and pass.
   T* scratch_grad = nullptr;
-  Node<T>* grad_fn = nullptr; // the op that produced this tensor (owned); null for leaves and constants
+  Node<T>* grad_fn = nullptr;  // the op that produced this tensor (owned); null for leaves and constants
   std::uint64_t grad_epoch = 0;
   bool requires_grad = false;
   bool retains_grad = false;  // keep the gradient of a non-leaf after backward (retain_grad())

@@ -3,7 +3,6 @@
 #pragma once
 #include <array>
 #include <vector>
-
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>

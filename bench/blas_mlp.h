@@ -154,9 +154,9 @@ class Mlp {
   };
   std::vector<std::size_t> w_;
   std::size_t n_, layers_;
-  std::vector<Param> params_;                  // W0, b0, W1, b1, ...
-  std::vector<std::vector<float>> act_;        // act_[0] = input, act_[l+1] = output of layer l (post-ReLU if hidden)
-  std::vector<std::vector<float>> grad_out_;   // d loss / d (pre-activation output of layer l)
+  std::vector<Param> params_;                 // W0, b0, W1, b1, ...
+  std::vector<std::vector<float>> act_;       // act_[0] = input, act_[l+1] = output of layer l (post-ReLU if hidden)
+  std::vector<std::vector<float>> grad_out_;  // d loss / d (pre-activation output of layer l)
   std::vector<std::size_t> labels_;
   std::vector<float> y01_;
   long t_ = 0;

@@ -10,8 +10,8 @@
 #include "blas_mlp.h"
 #include "step_bench.h"
 
-using bench::Mlp;
 using bench::gradcheck;
+using bench::Mlp;
 
 int main(int argc, char** argv) {
   std::vector<std::string> want(argv + 1, argv + argc);
@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
     double last = first;
     for (int i = 1; i < 50; ++i) last = net.step();
     if (!(last < first)) {
-      std::fprintf(stderr, "blas_reference: config %s loss did not decrease over 50 steps (%g -> %g)\n",
-                   c.name.c_str(), first, last);
+      std::fprintf(stderr, "blas_reference: config %s loss did not decrease over 50 steps (%g -> %g)\n", c.name.c_str(),
+                   first, last);
       return 1;
     }
     bench::time_and_report(c, [&] { net.step(); });

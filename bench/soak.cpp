@@ -1,4 +1,4 @@
-// Memory soak (issue 6, item 5): trains an MNIST-sized MLP (784-256-128-10, ReLU, batch 64, Adam 1e-3) for many
+// Memory soak: trains an MNIST-sized MLP (784-256-128-10, ReLU, batch 64, Adam 1e-3) for many
 // epochs and prints, after every epoch, the peak RSS (getrusage ru_maxrss), the current RSS (/proc/self/statm) and
 // the number of live tape nodes (ad::live_nodes()). Each epoch trains on every batch, then evaluates the accuracy in
 // no-grad mode, as a training run does.
@@ -138,8 +138,7 @@ int main(int argc, char** argv) {
     train = train.subset(rows);
   }
 
-  auto model =
-      nn::Sequential(nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 128), nn::ReLU(), nn::Linear(128, 10));
+  auto model = nn::Sequential(nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 128), nn::ReLU(), nn::Linear(128, 10));
   optim::Adam opt(model.parameters(), optim::AdamOptions(1e-3));
   data::DataLoader loader(train, 64, {true, false, 1});
   std::printf("soak: 784-256-128-10 MLP, batch 64, Adam 1e-3, %zu images from %s, %d epochs, tolerance %.0f KiB\n",

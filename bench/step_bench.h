@@ -18,7 +18,7 @@ struct Config {
   std::size_t batch;
 };
 
-// The configurations of issue 5: ReLU MLPs, softmax cross-entropy (e: one logit, BCE with logits).
+// The benchmark configurations (bench/RESULTS.md): ReLU MLPs, softmax cross-entropy (e: one logit, BCE with logits).
 inline const std::vector<Config>& configs() {
   static const std::vector<Config> all = {{"a", {784, 128, 10}, 64},
                                           {"b", {784, 256, 256, 10}, 128},

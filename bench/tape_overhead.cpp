@@ -65,9 +65,19 @@ int main(int argc, char** argv) {
   }
   const double fb = time_ns_per_op([&] { chain(x, a, b, n).sum().backward(); }, n, reps);
   const double fwd = time_ns_per_op([&] { Tensor y = chain(x, a, b, n); }, n, reps);
-  const double nograd = time_ns_per_op([&] { NoGradGuard g; Tensor y = chain(x, a, b, n); }, n, reps);
+  const double nograd = time_ns_per_op(
+      [&] {
+        NoGradGuard g;
+        Tensor y = chain(x, a, b, n);
+      },
+      n, reps);
   const double fb_s = time_ns_per_op([&] { chain_scalar(x, n).sum().backward(); }, n, reps);
-  const double nograd_s = time_ns_per_op([&] { NoGradGuard g; Tensor y = chain_scalar(x, n); }, n, reps);
+  const double nograd_s = time_ns_per_op(
+      [&] {
+        NoGradGuard g;
+        Tensor y = chain_scalar(x, n);
+      },
+      n, reps);
   std::printf("%-44s %8.1f ns/op\n", "tensor-tensor ops, forward + backward", fb);
   std::printf("%-44s %8.1f ns/op\n", "tensor-tensor ops, forward only (recorded)", fwd);
   std::printf("%-44s %8.1f ns/op\n", "tensor-tensor ops, no_grad (not recorded)", nograd);

@@ -33,8 +33,7 @@ int main(int argc, char** argv) {
   std::printf("# OpenBLAS core %s, %d BLAS threads; reference self-check max rel. error %.1e / %.1e\n",
               blas::corename().c_str(), blas::num_threads(), err_ce, err_bce);
   if (threads)
-    std::printf("%-6s %-22s %6s %12s %12s %9s\n", "config", "widths", "batch", "1 thread ms", "2 threads ms",
-                "2t/1t");
+    std::printf("%-6s %-22s %6s %12s %12s %9s\n", "config", "widths", "batch", "1 thread ms", "2 threads ms", "2t/1t");
   else
     std::printf("%-6s %-22s %6s %10s %10s %9s %12s %9s %10s\n", "config", "widths", "batch", "ms/step", "ref ms",
                 "ours/ref", "samples/s", "GFLOP/s", "RSS MiB");

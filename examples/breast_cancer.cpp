@@ -7,13 +7,13 @@
 // saturation). Malignant is treated as the positive class when reporting precision, recall and F1: missing a
 // malignant tumour is the error that matters.
 #include "data/breast_cancer.h"
-#include "data/one_hot.h"
 
 #include <cstdio>
 #include <exception>
 #include <iostream>
 
 #include "data/loader.h"
+#include "data/one_hot.h"
 #include "data/scaler.h"
 #include "data/split.h"
 #include "examples/common/args.h"
@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
     examples::Run run("breast_cancer", o, loader.num_samples());
     run.watch(opt.get());
 
-    Tensor test_logits = examples::fit_classifier(examples::Task::Binary, model, *opt, sched.get(), loader, test_set, run);
+    Tensor test_logits =
+        examples::fit_classifier(examples::Task::Binary, model, *opt, sched.get(), loader, test_set, run);
 
     // Final report on the test set. The logit scores "benign"; its negative scores "malignant".
     const std::vector<std::size_t> pred = train::threshold(test_logits, 0.0f);

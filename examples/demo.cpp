@@ -27,7 +27,8 @@ int main() {
   f({xs}).sum().backward();
   for (std::size_t i = 0; i < xs.numel(); ++i) {
     const double v = xs.data()[i], fv = std::sqrt(v * v + std::exp(v * v));
-    std::printf("  x = %5.2f   backward %.12f   analytic %.12f\n", v, xs.grad().data()[i], v * (1 + std::exp(v * v)) / fv);
+    std::printf("  x = %5.2f   backward %.12f   analytic %.12f\n", v, xs.grad().data()[i],
+                v * (1 + std::exp(v * v)) / fv);
   }
 
   // 3. Fit y = 3 x0 - 2 x1 + 0.5 with gradient descent on the mean squared error.

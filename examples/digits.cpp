@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
 
     examples::Run run("digits", o, loader.num_samples());
     run.watch(opt.get());
-    Tensor test_logits = examples::fit_classifier(examples::Task::MultiClass, model, *opt, sched.get(), loader, test_set, run);
+    Tensor test_logits =
+        examples::fit_classifier(examples::Task::MultiClass, model, *opt, sched.get(), loader, test_set, run);
 
     const std::vector<std::size_t> pred = train::predict_classes(test_logits);
     const double train_acc = train::accuracy(train_set.labels, examples::predict(model, train_set.X));

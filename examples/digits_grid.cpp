@@ -15,12 +15,12 @@
 #include <string>
 #include <vector>
 
-#include "io/file.h"
 #include "data/loader.h"
 #include "examples/common/args.h"
 #include "examples/common/digits_data.h"
 #include "examples/common/run.h"
 #include "examples/common/setup.h"
+#include "io/file.h"
 #include "nn/linear.h"
 #include "nn/loss.h"
 #include "optim/optim.h"

@@ -20,11 +20,11 @@
 #include "data/dataset.h"
 #include "data/loader.h"
 #include "data/paths.h"
-#include "io/file.h"
 #include "examples/common/args.h"
 #include "examples/common/pictures.h"
 #include "examples/common/run.h"
 #include "examples/common/setup.h"
+#include "io/file.h"
 #include "nn/loss.h"
 #include "optim/optim.h"
 #include "train/train.h"
@@ -119,7 +119,8 @@ int main(int argc, char** argv) {
 
     examples::Run run("mnist", o, loader.num_samples());
     run.watch(opt.get());
-    Tensor test_logits = examples::fit_classifier(examples::Task::MultiClass, model, *opt, sched.get(), loader, test_set, run);
+    Tensor test_logits =
+        examples::fit_classifier(examples::Task::MultiClass, model, *opt, sched.get(), loader, test_set, run);
 
     const std::vector<std::size_t> pred = train::predict_classes(test_logits);
     train::ConfusionMatrix cm(test_set.labels, pred, classes);
@@ -142,9 +143,9 @@ int main(int argc, char** argv) {
         captions.push_back(short_names ? "true " + names[test_set.labels[i]] + " / pred " + names[pred[i]]
                                        : names[test_set.labels[i]] + " → " + names[pred[i]]);
       }
-      files.push_back(examples::plot_images(run.path("misclassified.svg"),
-                                            title + ": misclassified test images, true → predicted", test_set.rows(wrong), iota(wrong.size()),
-                                            28, 28, captions, /*ink=*/dataset == "mnist"));
+      files.push_back(examples::plot_images(
+          run.path("misclassified.svg"), title + ": misclassified test images, true → predicted", test_set.rows(wrong),
+          iota(wrong.size()), 28, 28, captions, /*ink=*/dataset == "mnist"));
     }
     for (const auto& f : files) std::cout << "wrote " << f << "\n";
     std::cout << "wrote " << run.path("metrics.csv") << "\n";

@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
 
     examples::Run run("resnet2d", o, loader.num_samples());
     run.watch(opt.get());
-    Tensor test_logits = examples::fit_classifier(examples::Task::Binary, model, *opt, sched.get(), loader, test_set, run);
+    Tensor test_logits =
+        examples::fit_classifier(examples::Task::Binary, model, *opt, sched.get(), loader, test_set, run);
 
     const double test_acc = train::accuracy(test_set.labels, test_logits, 0.0f);
     const double train_acc = train::accuracy(train_set.labels, examples::predict(model, train_set.X), 0.0f);

@@ -23,14 +23,14 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
               "npz: tensor bytes are written as they are in memory, which must be little-endian ('<f4', '<f8')");
 
 // ---- Zip format constants (PKWARE APPNOTE.TXT) ------------------------------------------------------------------
-constexpr std::uint32_t kLocalSig = 0x04034b50;      // "PK\3\4": local file header
-constexpr std::uint32_t kCentralSig = 0x02014b50;    // "PK\1\2": central directory entry
-constexpr std::uint32_t kEndSig = 0x06054b50;        // "PK\5\6": end of central directory
-constexpr std::uint32_t kZip64EndSig = 0x06064b50;   // zip64 end of central directory record
-constexpr std::uint32_t kZip64LocSig = 0x07064b50;   // zip64 end of central directory locator
+constexpr std::uint32_t kLocalSig = 0x04034b50;     // "PK\3\4": local file header
+constexpr std::uint32_t kCentralSig = 0x02014b50;   // "PK\1\2": central directory entry
+constexpr std::uint32_t kEndSig = 0x06054b50;       // "PK\5\6": end of central directory
+constexpr std::uint32_t kZip64EndSig = 0x06064b50;  // zip64 end of central directory record
+constexpr std::uint32_t kZip64LocSig = 0x07064b50;  // zip64 end of central directory locator
 constexpr std::size_t kLocalSize = 30, kCentralSize = 46, kEndSize = 22;
-constexpr std::uint16_t kVersion = 20;               // "2.0": the version that introduced stored/deflated members
-constexpr std::uint16_t kUtf8Flag = 0x0800;          // general purpose bit 11: the name is UTF-8
+constexpr std::uint16_t kVersion = 20;       // "2.0": the version that introduced stored/deflated members
+constexpr std::uint16_t kUtf8Flag = 0x0800;  // general purpose bit 11: the name is UTF-8
 // A fixed timestamp (1980-01-01 00:00, the DOS epoch), so the same tensors always give the same bytes.
 constexpr std::uint16_t kDosDate = (0 << 9) | (1 << 5) | 1, kDosTime = 0;
 constexpr std::uint32_t kMax32 = 0xffffffffu;
@@ -80,7 +80,6 @@ std::string npy_header(const char* descr, const Shape& s) {
   put16(h, static_cast<std::uint16_t>(dict.size()));
   return h + dict;
 }
-
 
 // ---- Reading ------------------------------------------------------------------------------------------------------
 struct RawArray {
@@ -154,7 +153,8 @@ class Reader {
       std::uint64_t csize = get32(c + 20), usize = get32(c + 24);
       const std::size_t nlen = get16(c + 28), elen = get16(c + 30), klen = get16(c + 32);
       std::uint64_t offset = get32(c + 42);
-      if (p + kCentralSize + nlen + elen + klen > cd_end) bad("corrupt central directory (entry " + std::to_string(i) + ")");
+      if (p + kCentralSize + nlen + elen + klen > cd_end)
+        bad("corrupt central directory (entry " + std::to_string(i) + ")");
       const std::string member(reinterpret_cast<const char*>(c + kCentralSize), nlen);
       read_zip64_extra(c + kCentralSize + nlen, elen, usize, csize, offset, member);
       p += kCentralSize + nlen + elen + klen;
@@ -209,7 +209,8 @@ class Reader {
       bad("member '" + member + "': bad local header (the file is truncated or corrupt)");
     const std::size_t nlen = get16(&file_[offset + 26]), elen = get16(&file_[offset + 28]);
     const std::uint64_t start = offset + kLocalSize + nlen + elen;
-    if (start > size || nlen != member.size() || std::memcmp(file_.data() + offset + kLocalSize, member.data(), nlen) != 0)
+    if (start > size || nlen != member.size() ||
+        std::memcmp(file_.data() + offset + kLocalSize, member.data(), nlen) != 0)
       bad("member '" + member + "': the local header does not match the central directory");
     if (csize > size - start)
       bad("member '" + member + "': its data runs " + std::to_string(csize - (size - start)) +
@@ -235,8 +236,7 @@ class Reader {
     const int rc = inflate(&zs, Z_FINISH);
     const std::uint64_t produced = zs.total_out;
     inflateEnd(&zs);
-    if (rc != Z_STREAM_END || produced != usize)
-      bad("member '" + member + "': corrupt deflate data");
+    if (rc != Z_STREAM_END || produced != usize) bad("member '" + member + "': corrupt deflate data");
     return out;
   }
 
@@ -296,8 +296,7 @@ class Reader {
       if (end == q) bad(who + ": malformed 'shape' (" + dims + ")");
       if (end == std::string::npos) end = dims.size();
       const std::string digits = dims.substr(q, end - q);
-      if (digits.size() > 18 || a.shape.rank() == Shape::kMaxRank)
-        bad(who + ": unsupported shape (" + dims + ")");
+      if (digits.size() > 18 || a.shape.rank() == Shape::kMaxRank) bad(who + ": unsupported shape (" + dims + ")");
       const std::size_t n = std::stoull(digits);
       if (n != 0 && numel > std::numeric_limits<std::size_t>::max() / n) bad(who + ": shape too large");
       numel *= n;
@@ -310,7 +309,8 @@ class Reader {
     if (numel > have / item)
       bad(who + ": truncated data (" + std::to_string(have) + " bytes for shape " + a.shape.str() + " of " + a.descr +
           ", which needs " + std::to_string(numel) + " x " + std::to_string(item) + ")");
-    if (have != numel * item) bad(who + ": " + std::to_string(have - numel * item) + " unexpected bytes after the data");
+    if (have != numel * item)
+      bad(who + ": " + std::to_string(have - numel * item) + " unexpected bytes after the data");
     a.data_offset = hstart + hlen;
   }
 

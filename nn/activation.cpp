@@ -11,11 +11,26 @@ std::string num(double v) {
 }
 }  // namespace
 
-template <class T> TensorT<T> Sigmoid<T>::forward(const TensorT<T>& x) { return sigmoid(x); }
-template <class T> TensorT<T> Tanh<T>::forward(const TensorT<T>& x) { return tanh(x); }
-template <class T> TensorT<T> ReLU<T>::forward(const TensorT<T>& x) { return relu(x); }
-template <class T> TensorT<T> Identity<T>::forward(const TensorT<T>& x) { return x; }
-template <class T> TensorT<T> Heaviside<T>::forward(const TensorT<T>& x) { return heaviside(x); }
+template <class T>
+TensorT<T> Sigmoid<T>::forward(const TensorT<T>& x) {
+  return sigmoid(x);
+}
+template <class T>
+TensorT<T> Tanh<T>::forward(const TensorT<T>& x) {
+  return tanh(x);
+}
+template <class T>
+TensorT<T> ReLU<T>::forward(const TensorT<T>& x) {
+  return relu(x);
+}
+template <class T>
+TensorT<T> Identity<T>::forward(const TensorT<T>& x) {
+  return x;
+}
+template <class T>
+TensorT<T> Heaviside<T>::forward(const TensorT<T>& x) {
+  return heaviside(x);
+}
 
 template <class T>
 TensorT<T> LeakyReLU<T>::forward(const TensorT<T>& x) {
@@ -44,19 +59,25 @@ std::string Softplus<T>::extra_repr() const {
   return "beta=" + num(beta) + ", threshold=" + num(threshold);
 }
 
-template <class T> TensorT<T> Softmax<T>::forward(const TensorT<T>& x) { return softmax(x, axis); }
-template <class T> TensorT<T> LogSoftmax<T>::forward(const TensorT<T>& x) { return log_softmax(x, axis); }
+template <class T>
+TensorT<T> Softmax<T>::forward(const TensorT<T>& x) {
+  return softmax(x, axis);
+}
+template <class T>
+TensorT<T> LogSoftmax<T>::forward(const TensorT<T>& x) {
+  return log_softmax(x, axis);
+}
 
-#define AD_NN_INSTANTIATE(T)        \
-  template class Sigmoid<T>;        \
-  template class Tanh<T>;           \
-  template class ReLU<T>;           \
-  template class Identity<T>;       \
-  template class Heaviside<T>;      \
-  template class LeakyReLU<T>;      \
-  template class ELU<T>;            \
-  template class Softplus<T>;       \
-  template class Softmax<T>;        \
+#define AD_NN_INSTANTIATE(T)   \
+  template class Sigmoid<T>;   \
+  template class Tanh<T>;      \
+  template class ReLU<T>;      \
+  template class Identity<T>;  \
+  template class Heaviside<T>; \
+  template class LeakyReLU<T>; \
+  template class ELU<T>;       \
+  template class Softplus<T>;  \
+  template class Softmax<T>;   \
   template class LogSoftmax<T>;
 AD_NN_INSTANTIATE(float)
 AD_NN_INSTANTIATE(double)

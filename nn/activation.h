@@ -20,12 +20,12 @@
 
 namespace ad::nn {
 
-#define AD_NN_ACTIVATION(NAME)                                     \
-  template <class T = float>                                       \
-  class NAME : public Module<T> {                                  \
-   public:                                                         \
-    TensorT<T> forward(const TensorT<T>& x) override;              \
-    std::string name() const override { return #NAME; }            \
+#define AD_NN_ACTIVATION(NAME)                          \
+  template <class T = float>                            \
+  class NAME : public Module<T> {                       \
+   public:                                              \
+    TensorT<T> forward(const TensorT<T>& x) override;   \
+    std::string name() const override { return #NAME; } \
   };
 AD_NN_ACTIVATION(Sigmoid)
 AD_NN_ACTIVATION(Tanh)
@@ -85,16 +85,16 @@ class LogSoftmax : public Module<T> {
   int axis;
 };
 
-#define AD_NN_EXTERN(T)                    \
-  extern template class Sigmoid<T>;        \
-  extern template class Tanh<T>;           \
-  extern template class ReLU<T>;           \
-  extern template class Identity<T>;       \
-  extern template class Heaviside<T>;      \
-  extern template class LeakyReLU<T>;      \
-  extern template class ELU<T>;            \
-  extern template class Softplus<T>;       \
-  extern template class Softmax<T>;        \
+#define AD_NN_EXTERN(T)               \
+  extern template class Sigmoid<T>;   \
+  extern template class Tanh<T>;      \
+  extern template class ReLU<T>;      \
+  extern template class Identity<T>;  \
+  extern template class Heaviside<T>; \
+  extern template class LeakyReLU<T>; \
+  extern template class ELU<T>;       \
+  extern template class Softplus<T>;  \
+  extern template class Softmax<T>;   \
   extern template class LogSoftmax<T>;
 AD_NN_EXTERN(float)
 AD_NN_EXTERN(double)

@@ -31,8 +31,10 @@ TensorT<T> BatchNorm1d<T>::forward(const TensorT<T>& x) {
   TensorT<T> xhat;
   if (this->is_training()) {
     if (n < 2)
-      throw ValueError(this->describe() + ": training mode needs more than one row per batch to estimate a "
-                       "variance, got input of shape " + x.shape().str());
+      throw ValueError(this->describe() +
+                       ": training mode needs more than one row per batch to estimate a "
+                       "variance, got input of shape " +
+                       x.shape().str());
     const TensorT<T> mu = mean(x, 0, /*keepdims=*/true);  // (1, C)
     const TensorT<T> d = x - mu;
     const TensorT<T> var = mean(d * d, 0, /*keepdims=*/true);  // biased: what the batch is normalised with
@@ -66,7 +68,8 @@ TensorT<T> BatchNorm1d<T>::forward(const TensorT<T>& x) {
 template <class T>
 std::string BatchNorm1d<T>::extra_repr() const {
   std::ostringstream os;
-  os << num_features << ", eps=" << eps << ", momentum=" << momentum << ", affine=" << (weight.defined() ? "true" : "false");
+  os << num_features << ", eps=" << eps << ", momentum=" << momentum
+     << ", affine=" << (weight.defined() ? "true" : "false");
   return os.str();
 }
 

@@ -31,8 +31,8 @@ class BatchNorm1d : public Module<T> {
 
   std::size_t num_features;
   double eps, momentum;
-  TensorT<T> weight, bias;                 // gamma, beta: (num_features); undefined when not affine
-  TensorT<T> running_mean, running_var;    // (num_features)
+  TensorT<T> weight, bias;               // gamma, beta: (num_features); undefined when not affine
+  TensorT<T> running_mean, running_var;  // (num_features)
 };
 
 extern template class BatchNorm1d<float>;

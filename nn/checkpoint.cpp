@@ -72,10 +72,9 @@ void load_checkpoint(const std::string& path, Module<T>& model, const NamedTenso
   restore(path, targets, extra_prefix, /*allow_extras=*/false);
 }
 
-#define AD_NN_CHECKPOINT_INSTANTIATE(T)                                                                           \
-  template void save_checkpoint<T>(const std::string&, const Module<T>&, const NamedTensors<T>&,                  \
-                                   const std::string&);                                                           \
-  template NamedTensors<T> load_checkpoint<T>(const std::string&, Module<T>&, const std::string&);                \
+#define AD_NN_CHECKPOINT_INSTANTIATE(T)                                                                               \
+  template void save_checkpoint<T>(const std::string&, const Module<T>&, const NamedTensors<T>&, const std::string&); \
+  template NamedTensors<T> load_checkpoint<T>(const std::string&, Module<T>&, const std::string&);                    \
   template void load_checkpoint<T>(const std::string&, Module<T>&, const NamedTensors<T>&, const std::string&);
 AD_NN_CHECKPOINT_INSTANTIATE(float)
 AD_NN_CHECKPOINT_INSTANTIATE(double)

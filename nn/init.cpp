@@ -49,13 +49,20 @@ TensorT<T> constant_(TensorT<T> t, double value) {
   t.fill_(static_cast<T>(value));
   return t;
 }
-template <class T> TensorT<T> zeros_(TensorT<T> t) { return constant_(t, 0.0); }
-template <class T> TensorT<T> ones_(TensorT<T> t) { return constant_(t, 1.0); }
+template <class T>
+TensorT<T> zeros_(TensorT<T> t) {
+  return constant_(t, 0.0);
+}
+template <class T>
+TensorT<T> ones_(TensorT<T> t) {
+  return constant_(t, 1.0);
+}
 
 template <class T>
 TensorT<T> uniform_(TensorT<T> t, double lo, double hi) {
   if (!(lo <= hi))
-    throw ValueError("init::uniform_: lower bound " + std::to_string(lo) + " exceeds upper bound " + std::to_string(hi));
+    throw ValueError("init::uniform_: lower bound " + std::to_string(lo) + " exceeds upper bound " +
+                     std::to_string(hi));
   if (lo == hi) return constant_(t, lo);
   return fill_from(t, std::uniform_real_distribution<double>(lo, hi));
 }
@@ -102,15 +109,15 @@ TensorT<T> kaiming_normal_(TensorT<T> t, double a, FanMode mode) {
   return normal_(t, 0.0, kaiming_std(t, a, mode));
 }
 
-#define AD_NN_INIT_INSTANTIATE(T)                                      \
-  template Fans compute_fans<T>(const TensorT<T>&);                    \
-  template TensorT<T> constant_<T>(TensorT<T>, double);                \
-  template TensorT<T> zeros_<T>(TensorT<T>);                           \
-  template TensorT<T> ones_<T>(TensorT<T>);                            \
-  template TensorT<T> uniform_<T>(TensorT<T>, double, double);         \
-  template TensorT<T> normal_<T>(TensorT<T>, double, double);          \
-  template TensorT<T> xavier_uniform_<T>(TensorT<T>, double);          \
-  template TensorT<T> xavier_normal_<T>(TensorT<T>, double);           \
+#define AD_NN_INIT_INSTANTIATE(T)                                       \
+  template Fans compute_fans<T>(const TensorT<T>&);                     \
+  template TensorT<T> constant_<T>(TensorT<T>, double);                 \
+  template TensorT<T> zeros_<T>(TensorT<T>);                            \
+  template TensorT<T> ones_<T>(TensorT<T>);                             \
+  template TensorT<T> uniform_<T>(TensorT<T>, double, double);          \
+  template TensorT<T> normal_<T>(TensorT<T>, double, double);           \
+  template TensorT<T> xavier_uniform_<T>(TensorT<T>, double);           \
+  template TensorT<T> xavier_normal_<T>(TensorT<T>, double);            \
   template TensorT<T> kaiming_uniform_<T>(TensorT<T>, double, FanMode); \
   template TensorT<T> kaiming_normal_<T>(TensorT<T>, double, FanMode);
 AD_NN_INIT_INSTANTIATE(float)

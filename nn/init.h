@@ -38,6 +38,7 @@ struct Fans {
 template <class T>
 Fans compute_fans(const TensorT<T>& t);
 
+// clang-format off
 template <class T> TensorT<T> constant_(TensorT<T> t, double value);
 template <class T> TensorT<T> zeros_(TensorT<T> t);
 template <class T> TensorT<T> ones_(TensorT<T> t);
@@ -45,6 +46,7 @@ template <class T> TensorT<T> ones_(TensorT<T> t);
 template <class T> TensorT<T> uniform_(TensorT<T> t, double lo = 0.0, double hi = 1.0);
 // N(mean, std^2); ValueError unless std >= 0.
 template <class T> TensorT<T> normal_(TensorT<T> t, double mean = 0.0, double std = 1.0);
+
 
 template <class T> TensorT<T> xavier_uniform_(TensorT<T> t, double gain = 1.0);
 template <class T> TensorT<T> xavier_normal_(TensorT<T> t, double gain = 1.0);
@@ -64,5 +66,6 @@ template <class T>
 TensorT<T> he_normal_(TensorT<T> t, double a = 0.0, FanMode mode = FanMode::FanIn) {
   return kaiming_normal_(t, a, mode);
 }
+// clang-format on
 
 }  // namespace ad::nn::init

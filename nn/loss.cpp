@@ -179,8 +179,7 @@ TensorT<T> hinge_loss(const TensorT<T>& scores, const TensorT<T>& labels, Reduct
   const T* y = labels.data();
   for (std::size_t i = 0, n = labels.numel(); i < n; ++i)
     if (y[i] != T(1) && y[i] != T(-1))
-      throw ValueError("hinge_loss: label " + num(y[i]) + " at flat index " + std::to_string(i) +
-                       " is not -1 or +1");
+      throw ValueError("hinge_loss: label " + num(y[i]) + " at flat index " + std::to_string(i) + " is not -1 or +1");
   return reduce(relu(T(1) - labels * scores), r);
 }
 
@@ -198,16 +197,16 @@ TensorT<T> l2_penalty(const std::vector<TensorT<T>>& params) {
   return total;
 }
 
-#define AD_NN_LOSS_INSTANTIATE(T)                                                                                 \
-  template TensorT<T> mse_loss<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                               \
-  template TensorT<T> half_sse_loss<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                          \
-  template TensorT<T> binary_cross_entropy<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                   \
-  template TensorT<T> binary_cross_entropy_with_logits<T>(const TensorT<T>&, const TensorT<T>&, Reduction);       \
-  template TensorT<T> nll_loss<T>(const TensorT<T>&, const std::vector<std::size_t>&, Reduction);                 \
-  template TensorT<T> cross_entropy<T>(const TensorT<T>&, const std::vector<std::size_t>&, Reduction);            \
-  template TensorT<T> cross_entropy<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                          \
-  template TensorT<T> hinge_loss<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                             \
-  template TensorT<T> l1_penalty<T>(const std::vector<TensorT<T>>&);                                              \
+#define AD_NN_LOSS_INSTANTIATE(T)                                                                           \
+  template TensorT<T> mse_loss<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                         \
+  template TensorT<T> half_sse_loss<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                    \
+  template TensorT<T> binary_cross_entropy<T>(const TensorT<T>&, const TensorT<T>&, Reduction);             \
+  template TensorT<T> binary_cross_entropy_with_logits<T>(const TensorT<T>&, const TensorT<T>&, Reduction); \
+  template TensorT<T> nll_loss<T>(const TensorT<T>&, const std::vector<std::size_t>&, Reduction);           \
+  template TensorT<T> cross_entropy<T>(const TensorT<T>&, const std::vector<std::size_t>&, Reduction);      \
+  template TensorT<T> cross_entropy<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                    \
+  template TensorT<T> hinge_loss<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                       \
+  template TensorT<T> l1_penalty<T>(const std::vector<TensorT<T>>&);                                        \
   template TensorT<T> l2_penalty<T>(const std::vector<TensorT<T>>&);
 AD_NN_LOSS_INSTANTIATE(float)
 AD_NN_LOSS_INSTANTIATE(double)

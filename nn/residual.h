@@ -28,8 +28,8 @@ class Residual : public Module<T> {
 
   std::size_t features;
   double h;
-  TensorT<T> weight;  // (features, features)
-  TensorT<T> bias;    // (features)
+  TensorT<T> weight;                      // (features, features)
+  TensorT<T> bias;                        // (features)
   std::shared_ptr<Module<T>> activation;  // registered as the submodule "act"
 };
 

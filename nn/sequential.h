@@ -69,8 +69,9 @@ class Sequential : public Module<T> {
   template <class M>
   M& at(std::size_t i) const {
     M* m = dynamic_cast<M*>((*this)[i].get());
-    if (!m) throw ValueError("Sequential::at: layer " + std::to_string(i) + " is " + (*this)[i]->describe() +
-                             ", not the requested type");
+    if (!m)
+      throw ValueError("Sequential::at: layer " + std::to_string(i) + " is " + (*this)[i]->describe() +
+                       ", not the requested type");
     return *m;
   }
   auto begin() const { return layers_.begin(); }

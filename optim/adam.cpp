@@ -44,8 +44,7 @@ Adam<T>::Adam(std::vector<TensorT<T>> params, AdamOptions options)
     : Adam(std::move(params), options, /*decoupled_weight_decay=*/false, "Adam") {}
 
 template <class T>
-Adam<T>::Adam(std::vector<TensorT<T>> params, const AdamOptions& options, bool decoupled_weight_decay,
-              const char* name)
+Adam<T>::Adam(std::vector<TensorT<T>> params, const AdamOptions& options, bool decoupled_weight_decay, const char* name)
     : Optimizer<T>(std::move(params), options.lr(), name), options_(options), decoupled_(decoupled_weight_decay) {
   this->add_state("exp_avg");
   this->add_state("exp_avg_sq");

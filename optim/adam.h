@@ -16,8 +16,8 @@
 // L2 weight decay added to the gradient is rescaled by √v̂ like the rest of the gradient, so it does not act as a
 // plain shrinkage of the weights; AdamW (adamw.h) applies the decay to the weights directly instead.
 #pragma once
-#include <utility>
 #include <initializer_list>
+#include <utility>
 #include <vector>
 
 #include "optim/optimizer.h"

@@ -89,7 +89,8 @@ std::vector<const TensorT<T>*> match_entries(const NamedTensors<T>& dict,
   for (const auto& [name, tensor] : dict) {
     const auto it = slot.find(name);
     if (it == slot.end())
-      throw ValueError(who + ": unexpected entry '" + name + "' in the state dict (it was saved by another "
+      throw ValueError(who + ": unexpected entry '" + name +
+                       "' in the state dict (it was saved by another "
                        "optimizer or scheduler, or with other parameters or options)");
     const std::size_t k = it->second;
     if (found[k]) throw ValueError(who + ": entry '" + name + "' appears twice in the state dict");
@@ -111,13 +112,13 @@ TensorT<T> copy_of(const TensorT<T>& t) {
   return c;
 }
 
-#define AD_OPTIM_DETAIL_INSTANTIATE(T)                                                                             \
-  template TensorT<T> pack_u64<T>(std::uint64_t);                                                                  \
-  template TensorT<T> pack_f64<T>(double);                                                                         \
-  template std::uint64_t unpack_u64<T>(const TensorT<T>&, const std::string&, const std::string&);                 \
-  template double unpack_f64<T>(const TensorT<T>&, const std::string&, const std::string&);                        \
-  template std::vector<const TensorT<T>*> match_entries<T>(                                                        \
-      const NamedTensors<T>&, const std::vector<std::pair<std::string, Shape>>&, const std::string&);              \
+#define AD_OPTIM_DETAIL_INSTANTIATE(T)                                                                \
+  template TensorT<T> pack_u64<T>(std::uint64_t);                                                     \
+  template TensorT<T> pack_f64<T>(double);                                                            \
+  template std::uint64_t unpack_u64<T>(const TensorT<T>&, const std::string&, const std::string&);    \
+  template double unpack_f64<T>(const TensorT<T>&, const std::string&, const std::string&);           \
+  template std::vector<const TensorT<T>*> match_entries<T>(                                           \
+      const NamedTensors<T>&, const std::vector<std::pair<std::string, Shape>>&, const std::string&); \
   template TensorT<T> copy_of<T>(const TensorT<T>&);
 AD_OPTIM_DETAIL_INSTANTIATE(float)
 AD_OPTIM_DETAIL_INSTANTIATE(double)

@@ -16,10 +16,10 @@ namespace ad::optim::detail {
 std::string fmt(double v);
 
 // Throw ValueError("<who>: <what> must be <rule>, got <v>") unless v lies in the range. NaN never does.
-void check_ge(const char* who, const char* what, double v, double lo);                // v >= lo
-void check_gt(const char* who, const char* what, double v, double lo);                // v > lo
-void check_in_unit(const char* who, const char* what, double v);                      // 0 <= v < 1
-void check_in_closed_unit(const char* who, const char* what, double v);               // 0 <= v <= 1
+void check_ge(const char* who, const char* what, double v, double lo);   // v >= lo
+void check_gt(const char* who, const char* what, double v, double lo);   // v > lo
+void check_in_unit(const char* who, const char* what, double v);         // 0 <= v < 1
+void check_in_closed_unit(const char* who, const char* what, double v);  // 0 <= v <= 1
 // A learning rate: >= 0 and finite (an infinite rate turns every parameter into inf or NaN at the first step).
 void check_lr(const char* who, double v);
 

@@ -30,8 +30,8 @@ NamedTensors<T> LRScheduler<T>::state_dict() const {
 template <class T>
 void LRScheduler<T>::load_state_dict(const NamedTensors<T>& dict) {
   const std::string who = name_ + "::load_state_dict";
-  const auto src = detail::match_entries(
-      dict, {{"base_lr", detail::scalar_shape()}, {"last_epoch", detail::scalar_shape()}}, who);
+  const auto src =
+      detail::match_entries(dict, {{"base_lr", detail::scalar_shape()}, {"last_epoch", detail::scalar_shape()}}, who);
   const double base_lr = detail::unpack_f64(*src[0], who, "base_lr");
   const std::uint64_t last_epoch = detail::unpack_u64(*src[1], who, "last_epoch");
   if (!(base_lr >= 0.0 && std::isfinite(base_lr)))

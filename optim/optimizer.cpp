@@ -10,8 +10,7 @@ namespace ad::optim {
 
 template <class T>
 Optimizer<T>::Optimizer(std::vector<TensorT<T>> params, double lr, std::string name)
-    : params_(std::move(params)), steps_(params_.size(), 0), buffers_(params_.size()), lr_(lr),
-      name_(std::move(name)) {
+    : params_(std::move(params)), steps_(params_.size(), 0), buffers_(params_.size()), lr_(lr), name_(std::move(name)) {
   detail::check_lr(name_.c_str(), lr);
   std::unordered_set<const void*> seen;
   for (std::size_t i = 0; i < params_.size(); ++i) {
@@ -28,8 +27,7 @@ Optimizer<T>::Optimizer(std::vector<TensorT<T>> params, double lr, std::string n
 template <class T>
 std::size_t Optimizer<T>::add_state(const std::string& buffer, T init) {
   buffer_names_.push_back(buffer);
-  for (std::size_t i = 0; i < params_.size(); ++i)
-    buffers_[i].push_back(TensorT<T>::full(params_[i].shape(), init));
+  for (std::size_t i = 0; i < params_.size(); ++i) buffers_[i].push_back(TensorT<T>::full(params_[i].shape(), init));
   return buffer_names_.size() - 1;
 }
 

@@ -37,7 +37,8 @@ inline Shape broadcast_partner(const Shape& s) {
 }
 
 // Values uniform in [lo, hi], kept at least `margin` away from each point in `avoid` (kinks of relu, abs, ...).
-inline TensorD random_input(const Shape& s, double lo, double hi, std::vector<double> avoid = {}, double margin = 0.02) {
+inline TensorD random_input(const Shape& s, double lo, double hi, std::vector<double> avoid = {},
+                            double margin = 0.02) {
   TensorD t = TensorD::uniform(s, lo, hi);
   double* p = t.mutable_data();
   for (std::size_t i = 0; i < t.numel(); ++i)

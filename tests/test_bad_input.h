@@ -1,4 +1,4 @@
-// The bad-input table (issue 6, item 3), split by area over tests/test_bad_input_*.cpp: one test case per row, each
+// The bad-input table, split by area over tests/test_bad_input_*.cpp: one test case per row, each
 // checking that bad input throws exactly the documented class of ad::Error (autodiff/error.h) and that the message
 // names the problem: both shapes of a mismatch, the index and the bound, the file and the offset, line or entry.
 //
@@ -50,8 +50,8 @@ void expect(F f, const std::vector<std::string>& parts) {
   CHECK_THROWS_AS(run(f, caught), E);
   if (!caught.type) return;
   INFO("message: " << caught.message);
-  CHECK_MESSAGE(*caught.type == typeid(E), "threw " << demangle(caught.type->name()) << ", expected "
-                                                    << demangle(typeid(E).name()));
+  CHECK_MESSAGE(*caught.type == typeid(E),
+                "threw " << demangle(caught.type->name()) << ", expected " << demangle(typeid(E).name()));
   for (const std::string& part : parts) {
     const bool mentioned = caught.message.find(part) != std::string::npos;
     CHECK_MESSAGE(mentioned, "the message does not mention '" << part << "'");

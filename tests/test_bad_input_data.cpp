@@ -294,15 +294,21 @@ TEST_CASE("bad input: loader: batch size 0") {
   expect<ValueError>([] { return DataLoader(four_rows(), 0); }, {"DataLoader: batch_size must be > 0"});
 }
 TEST_CASE("bad input: loader: an empty data set") {
-  expect<ValueError>([] { return DataLoader(classification(Tensor::zeros({0, 2}), {}), 2); },
-                     {"DataLoader", "empty", "[0, 2]"});
+  expect<ValueError>(
+      [] {
+        return DataLoader(classification(Tensor::zeros({0, 2}), {}), 2);
+      },
+      {"DataLoader", "empty", "[0, 2]"});
 }
 TEST_CASE("bad input: loader: a data set without features") {
   expect<ShapeError>([] { return DataLoader(Dataset{}, 2); }, {"X must be a tensor"});
 }
 TEST_CASE("bad input: loader: fewer labels than rows names both counts") {
-  expect<ShapeError>([] { return DataLoader(classification(Tensor::zeros({4, 2}), {0, 1, 0}), 2); },
-                     {"3 labels for 4 rows", "[4, 2]"});
+  expect<ShapeError>(
+      [] {
+        return DataLoader(classification(Tensor::zeros({4, 2}), {0, 1, 0}), 2);
+      },
+      {"3 labels for 4 rows", "[4, 2]"});
 }
 TEST_CASE("bad input: loader: regression targets for another number of rows") {
   Dataset d;
@@ -374,8 +380,11 @@ TEST_CASE("bad input: metrics: accuracy of scores for an empty batch") {
   expect<ValueError>([] { return train::accuracy({}, Tensor::zeros({0, 3})); }, {"accuracy: no examples"});
 }
 TEST_CASE("bad input: metrics: accuracy with more labels than predictions") {
-  expect<ShapeError>([] { return train::accuracy({1, 2}, std::vector<std::size_t>{1}); },
-                     {"2 true labels but 1 predictions"});
+  expect<ShapeError>(
+      [] {
+        return train::accuracy({1, 2}, std::vector<std::size_t>{1});
+      },
+      {"2 true labels but 1 predictions"});
 }
 TEST_CASE("bad input: metrics: accuracy with scores for another number of rows") {
   expect<ShapeError>([] { return train::accuracy({0, 1}, Tensor::zeros({3, 3})); }, {"2 true labels but 3"});
@@ -398,8 +407,11 @@ TEST_CASE("bad input: metrics: accuracy of an empty confusion matrix") {
   expect<ValueError>([] { return train::ConfusionMatrix(3).accuracy(); }, {"no examples"});
 }
 TEST_CASE("bad input: metrics: ROC AUC of a single class") {
-  expect<ValueError>([] { return train::roc_auc({1, 1}, std::vector<double>{0.1, 0.2}); },
-                     {"only one class is present"});
+  expect<ValueError>(
+      [] {
+        return train::roc_auc({1, 1}, std::vector<double>{0.1, 0.2});
+      },
+      {"only one class is present"});
 }
 TEST_CASE("bad input: metrics: ROC AUC of no examples") {
   expect<ValueError>([] { return train::roc_auc({}, std::vector<double>{}); }, {"0 examples"});
@@ -414,8 +426,11 @@ TEST_CASE("bad input: metrics: ROC AUC with fewer scores than labels") {
   expect<ShapeError>([] { return train::roc_auc({0, 1}, std::vector<double>{0.1}); }, {"2 labels but 1 scores"});
 }
 TEST_CASE("bad input: metrics: mean squared error of different shapes") {
-  expect<ShapeError>([] { return train::mean_squared_error(Tensor::zeros({4}), Tensor::zeros({2, 2})); },
-                     {"shapes [4] and [2, 2] differ"});
+  expect<ShapeError>(
+      [] {
+        return train::mean_squared_error(Tensor::zeros({4}), Tensor::zeros({2, 2}));
+      },
+      {"shapes [4] and [2, 2] differ"});
 }
 TEST_CASE("bad input: metrics: mean squared error of no values") {
   expect<ValueError>([] { return train::mean_squared_error(Tensor::zeros({0}), Tensor::zeros({0})); },
@@ -446,8 +461,11 @@ TEST_CASE("bad input: history: a log in a directory that does not exist") {
 
 // ---- Plots (plot/). ------------------------------------------------------------------------------------------------
 TEST_CASE("bad input: plot: a series with fewer x than y values") {
-  expect<ValueError>([] { return plot::line_plot_svg({{"bad", {1, 2}, {1}}}); },
-                     {"series 'bad' has 1 x values and 2 y"});
+  expect<ValueError>(
+      [] {
+        return plot::line_plot_svg({{"bad", {1, 2}, {1}}});
+      },
+      {"series 'bad' has 1 x values and 2 y"});
 }
 TEST_CASE("bad input: plot: a ragged heatmap") {
   expect<ValueError>([] { return plot::heatmap_svg({{1, 2}, {3}}); }, {"row 1 has 1 values, row 0 has 2"});

@@ -31,8 +31,11 @@ std::vector<std::size_t> labels(std::initializer_list<std::size_t> l) { return l
 
 TEST_CASE("bad input: nn: Linear given an input of the wrong width names both shapes") {
   nn::Linear<float> layer(4, 5);
-  expect<ShapeError>([&] { return layer(Tensor::ones({2, 3})); },
-                     {"Linear(in_features=4", "input of shape [2, 3]", "4 features", "weight shape [4, 5]"});
+  expect<ShapeError>(
+      [&] {
+        return layer(Tensor::ones({2, 3}));
+      },
+      {"Linear(in_features=4", "input of shape [2, 3]", "4 features", "weight shape [4, 5]"});
 }
 TEST_CASE("bad input: nn: Linear given a scalar") {
   nn::Linear<float> layer(4, 5);
@@ -68,8 +71,11 @@ TEST_CASE("bad input: nn: BatchNorm1d with zero features") {
 }
 TEST_CASE("bad input: nn: Sequential whose layer widths do not line up names the layer and both shapes") {
   auto model = nn::Sequential(nn::Linear(4, 8), nn::ReLU(), nn::Linear(6, 2));
-  expect<ShapeError>([&] { return model(Tensor::ones({2, 4})); },
-                     {"Sequential: layer 2 of 3", "Linear(in_features=6", "[2, 8]", "weight shape [6, 2]"});
+  expect<ShapeError>(
+      [&] {
+        return model(Tensor::ones({2, 4}));
+      },
+      {"Sequential: layer 2 of 3", "Linear(in_features=6", "[2, 8]", "weight shape [6, 2]"});
 }
 TEST_CASE("bad input: nn: Sequential given an input of the wrong width names the first layer") {
   auto model = nn::Sequential(nn::Linear(4, 8), nn::ReLU(), nn::Linear(8, 2));
@@ -121,68 +127,116 @@ TEST_CASE("bad input: nn: layers accept an empty batch as PyTorch does") {
 
 // ---- Losses: labels out of range, targets of the wrong shape or range. ----------------------------------------------
 TEST_CASE("bad input: loss: cross_entropy with a label equal to the number of classes") {
-  expect<IndexError>([] { return nn::cross_entropy(Tensor::zeros({2, 3}), labels({0, 3})); },
-                     {"cross_entropy", "label 3 of row 1", "3 classes", "[2, 3]"});
+  expect<IndexError>(
+      [] {
+        return nn::cross_entropy(Tensor::zeros({2, 3}), labels({0, 3}));
+      },
+      {"cross_entropy", "label 3 of row 1", "3 classes", "[2, 3]"});
 }
 TEST_CASE("bad input: loss: cross_entropy with a negative label") {
-  expect<IndexError>([] { return nn::cross_entropy(Tensor::zeros({2, 3}), labels({0, kMinusOne})); },
-                     {"(-1 converted to an unsigned index) of row 1", "3 classes"});
+  expect<IndexError>(
+      [] {
+        return nn::cross_entropy(Tensor::zeros({2, 3}), labels({0, kMinusOne}));
+      },
+      {"(-1 converted to an unsigned index) of row 1", "3 classes"});
 }
 TEST_CASE("bad input: loss: cross_entropy with fewer labels than rows") {
-  expect<ShapeError>([] { return nn::cross_entropy(Tensor::zeros({2, 3}), labels({0})); },
-                     {"1 labels for a batch of 2 rows", "[2, 3]"});
+  expect<ShapeError>(
+      [] {
+        return nn::cross_entropy(Tensor::zeros({2, 3}), labels({0}));
+      },
+      {"1 labels for a batch of 2 rows", "[2, 3]"});
 }
 TEST_CASE("bad input: loss: cross_entropy with a 3-D input") {
-  expect<ShapeError>([] { return nn::cross_entropy(Tensor::zeros({2, 3, 4}), labels({0, 1})); },
-                     {"(batch, classes)", "[2, 3, 4]"});
+  expect<ShapeError>(
+      [] {
+        return nn::cross_entropy(Tensor::zeros({2, 3, 4}), labels({0, 1}));
+      },
+      {"(batch, classes)", "[2, 3, 4]"});
 }
 TEST_CASE("bad input: loss: cross_entropy with a negative class index tensor") {
-  expect<IndexError>([] { return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::from({0.0f, -1.0f})); },
-                     {"class index -1 of row 1", "3 classes"});
+  expect<IndexError>(
+      [] {
+        return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::from({0.0f, -1.0f}));
+      },
+      {"class index -1 of row 1", "3 classes"});
 }
 TEST_CASE("bad input: loss: cross_entropy with a class index tensor past the classes") {
-  expect<IndexError>([] { return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::from({0.0f, 3.0f})); },
-                     {"class index 3 of row 1", "3 classes"});
+  expect<IndexError>(
+      [] {
+        return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::from({0.0f, 3.0f}));
+      },
+      {"class index 3 of row 1", "3 classes"});
 }
 TEST_CASE("bad input: loss: cross_entropy with a fractional class index") {
-  expect<ValueError>([] { return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::from({0.0f, 1.5f})); },
-                     {"class index 1.5 of row 1", "not a whole number"});
+  expect<ValueError>(
+      [] {
+        return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::from({0.0f, 1.5f}));
+      },
+      {"class index 1.5 of row 1", "not a whole number"});
 }
 TEST_CASE("bad input: loss: cross_entropy with a NaN class index") {
-  expect<ValueError>([] { return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::from({0.0f, kNaN})); },
-                     {"class index nan of row 1"});
+  expect<ValueError>(
+      [] {
+        return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::from({0.0f, kNaN}));
+      },
+      {"class index nan of row 1"});
 }
 TEST_CASE("bad input: loss: cross_entropy with a target that fits neither form") {
-  expect<ShapeError>([] { return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::ones({2, 4})); },
-                     {"target shape [2, 4]", "logits shape [2, 3]", "[2] (class indices)"});
+  expect<ShapeError>(
+      [] {
+        return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::ones({2, 4}));
+      },
+      {"target shape [2, 4]", "logits shape [2, 3]", "[2] (class indices)"});
 }
 TEST_CASE("bad input: loss: cross_entropy with class probabilities outside 0..1") {
-  expect<ValueError>([] { return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::full({2, 3}, 2.0f)); },
-                     {"target probability value 2", "outside [0, 1]"});
+  expect<ValueError>(
+      [] {
+        return nn::cross_entropy(Tensor::zeros({2, 3}), Tensor::full({2, 3}, 2.0f));
+      },
+      {"target probability value 2", "outside [0, 1]"});
 }
 TEST_CASE("bad input: loss: nll_loss with a label equal to the number of classes") {
-  expect<IndexError>([] { return nn::nll_loss(Tensor::zeros({2, 3}), labels({0, 3})); },
-                     {"nll_loss", "label 3 of row 1", "3 classes"});
+  expect<IndexError>(
+      [] {
+        return nn::nll_loss(Tensor::zeros({2, 3}), labels({0, 3}));
+      },
+      {"nll_loss", "label 3 of row 1", "3 classes"});
 }
 TEST_CASE("bad input: loss: nll_loss with a negative label") {
-  expect<IndexError>([] { return nn::nll_loss(Tensor::zeros({2, 3}), labels({kMinusOne, 0})); },
-                     {"(-1 converted to an unsigned index) of row 0"});
+  expect<IndexError>(
+      [] {
+        return nn::nll_loss(Tensor::zeros({2, 3}), labels({kMinusOne, 0}));
+      },
+      {"(-1 converted to an unsigned index) of row 0"});
 }
 TEST_CASE("bad input: loss: nll_loss with more labels than rows") {
-  expect<ShapeError>([] { return nn::nll_loss(Tensor::zeros({2, 3}), labels({0, 1, 2})); },
-                     {"3 labels for a batch of 2 rows", "[2, 3]"});
+  expect<ShapeError>(
+      [] {
+        return nn::nll_loss(Tensor::zeros({2, 3}), labels({0, 1, 2}));
+      },
+      {"3 labels for a batch of 2 rows", "[2, 3]"});
 }
 TEST_CASE("bad input: loss: mse_loss with a target of another shape") {
-  expect<ShapeError>([] { return nn::mse_loss(Tensor::zeros({4, 1}), Tensor::zeros({4})); },
-                     {"mse_loss", "input shape [4, 1]", "target shape [4]"});
+  expect<ShapeError>(
+      [] {
+        return nn::mse_loss(Tensor::zeros({4, 1}), Tensor::zeros({4}));
+      },
+      {"mse_loss", "input shape [4, 1]", "target shape [4]"});
 }
 TEST_CASE("bad input: loss: half_sse_loss with a target of another shape") {
-  expect<ShapeError>([] { return nn::half_sse_loss(Tensor::zeros({4, 1}), Tensor::zeros({4})); },
-                     {"half_sse_loss", "[4, 1]", "[4]"});
+  expect<ShapeError>(
+      [] {
+        return nn::half_sse_loss(Tensor::zeros({4, 1}), Tensor::zeros({4}));
+      },
+      {"half_sse_loss", "[4, 1]", "[4]"});
 }
 TEST_CASE("bad input: loss: binary_cross_entropy with a target of another shape") {
-  expect<ShapeError>([] { return nn::binary_cross_entropy(Tensor::zeros({4, 1}), Tensor::zeros({4})); },
-                     {"binary_cross_entropy", "[4, 1]", "[4]"});
+  expect<ShapeError>(
+      [] {
+        return nn::binary_cross_entropy(Tensor::zeros({4, 1}), Tensor::zeros({4}));
+      },
+      {"binary_cross_entropy", "[4, 1]", "[4]"});
 }
 TEST_CASE("bad input: loss: binary_cross_entropy with probabilities outside 0..1") {
   expect<ValueError>([] { return nn::binary_cross_entropy(Tensor::full({2}, 1.5f), Tensor::zeros({2})); },
@@ -193,13 +247,15 @@ TEST_CASE("bad input: loss: binary_cross_entropy with targets outside 0..1") {
                      {"target value -1", "outside [0, 1]"});
 }
 TEST_CASE("bad input: loss: binary_cross_entropy_with_logits with a target of another shape") {
-  expect<ShapeError>([] { return nn::binary_cross_entropy_with_logits(Tensor::zeros({4, 1}), Tensor::zeros({4})); },
-                     {"binary_cross_entropy_with_logits", "[4, 1]", "[4]"});
+  expect<ShapeError>(
+      [] {
+        return nn::binary_cross_entropy_with_logits(Tensor::zeros({4, 1}), Tensor::zeros({4}));
+      },
+      {"binary_cross_entropy_with_logits", "[4, 1]", "[4]"});
 }
 TEST_CASE("bad input: loss: binary_cross_entropy_with_logits with targets outside 0..1") {
-  expect<ValueError>(
-      [] { return nn::binary_cross_entropy_with_logits(Tensor::zeros({2}), Tensor::full({2}, 2.0f)); },
-      {"target value 2", "outside [0, 1]"});
+  expect<ValueError>([] { return nn::binary_cross_entropy_with_logits(Tensor::zeros({2}), Tensor::full({2}, 2.0f)); },
+                     {"target value 2", "outside [0, 1]"});
 }
 TEST_CASE("bad input: loss: hinge_loss with labels other than -1 and +1") {
   expect<ValueError>([] { return nn::hinge_loss(Tensor::zeros({2}), Tensor::zeros({2})); },
@@ -214,21 +270,31 @@ namespace {
 const std::vector<std::string> kEmpty03{"empty batch", "[0, 3]", "mean over no examples"};
 }
 TEST_CASE("bad input: empty batch: mse_loss") {
-  expect<ValueError>([] { return nn::mse_loss(Tensor::zeros({0, 3}), Tensor::zeros({0, 3})); },
-                     {"mse_loss: empty batch (input shape [0, 3])"});
+  expect<ValueError>(
+      [] {
+        return nn::mse_loss(Tensor::zeros({0, 3}), Tensor::zeros({0, 3}));
+      },
+      {"mse_loss: empty batch (input shape [0, 3])"});
 }
 TEST_CASE("bad input: empty batch: half_sse_loss with Reduction::Mean") {
   expect<ValueError>(
-      [] { return nn::half_sse_loss(Tensor::zeros({0, 3}), Tensor::zeros({0, 3}), nn::Reduction::Mean); },
+      [] {
+        return nn::half_sse_loss(Tensor::zeros({0, 3}), Tensor::zeros({0, 3}), nn::Reduction::Mean);
+      },
       {"half_sse_loss", "empty batch"});
 }
 TEST_CASE("bad input: empty batch: binary_cross_entropy") {
-  expect<ValueError>([] { return nn::binary_cross_entropy(Tensor::zeros({0, 1}), Tensor::zeros({0, 1})); },
-                     {"binary_cross_entropy: empty batch", "[0, 1]"});
+  expect<ValueError>(
+      [] {
+        return nn::binary_cross_entropy(Tensor::zeros({0, 1}), Tensor::zeros({0, 1}));
+      },
+      {"binary_cross_entropy: empty batch", "[0, 1]"});
 }
 TEST_CASE("bad input: empty batch: binary_cross_entropy_with_logits") {
   expect<ValueError>(
-      [] { return nn::binary_cross_entropy_with_logits(Tensor::zeros({0, 1}), Tensor::zeros({0, 1})); },
+      [] {
+        return nn::binary_cross_entropy_with_logits(Tensor::zeros({0, 1}), Tensor::zeros({0, 1}));
+      },
       {"binary_cross_entropy_with_logits", "empty"});
 }
 TEST_CASE("bad input: empty batch: cross_entropy with class labels") {
@@ -438,8 +504,11 @@ TEST_CASE("bad input: checkpoint: saving over a directory") {
 TEST_CASE("bad input: checkpoint: save_npz with a name used twice") {
   Checkpoint c;
   const std::string path = c.dir.file("dup.npz");
-  expect<ValueError>([&] { io::save_npz<float>(path, {{"x", Tensor::ones({1})}, {"x", Tensor::ones({1})}}); },
-                     {path, "'x' appears twice"});
+  expect<ValueError>(
+      [&] {
+        io::save_npz<float>(path, {{"x", Tensor::ones({1})}, {"x", Tensor::ones({1})}});
+      },
+      {path, "'x' appears twice"});
 }
 TEST_CASE("bad input: checkpoint: save_npz with an empty name") {
   Checkpoint c;
@@ -447,8 +516,11 @@ TEST_CASE("bad input: checkpoint: save_npz with an empty name") {
 }
 TEST_CASE("bad input: checkpoint: save_npz of an undefined tensor") {
   Checkpoint c;
-  expect<ValueError>([&] { io::save_npz<float>(c.dir.file("u.npz"), {{"x", Tensor()}}); },
-                     {"array 'x' is an undefined tensor"});
+  expect<ValueError>(
+      [&] {
+        io::save_npz<float>(c.dir.file("u.npz"), {{"x", Tensor()}});
+      },
+      {"array 'x' is an undefined tensor"});
 }
 
 // ---- Optimizer and scheduler state that does not fit. --------------------------------------------------------------

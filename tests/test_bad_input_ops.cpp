@@ -93,8 +93,11 @@ TEST_CASE("bad input: ops: linear with an input width other than the weight's ro
   expect<ShapeError>([] { return linear(a23(), Tensor::ones({4, 5}), Tensor()); }, {"[2, 3]", "[4, 5]"});
 }
 TEST_CASE("bad input: ops: linear with a bias that does not match the weight") {
-  expect<ShapeError>([] { return linear(Tensor::ones({2, 4}), Tensor::ones({4, 5}), b4()); },
-                     {"bias of shape [4]", "[4, 5]", "expected [5]"});
+  expect<ShapeError>(
+      [] {
+        return linear(Tensor::ones({2, 4}), Tensor::ones({4, 5}), b4());
+      },
+      {"bias of shape [4]", "[4, 5]", "expected [5]"});
 }
 TEST_CASE("bad input: ops: linear with a 1-D weight") {
   expect<ShapeError>([] { return linear(Tensor::ones({2, 4}), b4(), b4()); }, {"2-D", "[4]"});
@@ -200,8 +203,11 @@ TEST_CASE("bad input: ops: logsumexp along an empty axis") {
   expect<ValueError>([] { return Tensor::zeros({0, 3}).logsumexp(0); }, {"[0, 3]", "empty"});
 }
 TEST_CASE("bad input: ops: softmax_cross_entropy of an empty batch") {
-  expect<ValueError>([] { return softmax_cross_entropy(Tensor::zeros({0, 3}), {}); },
-                     {"softmax_cross_entropy: empty batch", "[0, 3]", "mean"});
+  expect<ValueError>(
+      [] {
+        return softmax_cross_entropy(Tensor::zeros({0, 3}), {});
+      },
+      {"softmax_cross_entropy: empty batch", "[0, 3]", "mean"});
 }
 TEST_CASE("bad input: ops: softmax_cross_entropy with a label past the classes") {
   expect<IndexError>([] { return softmax_cross_entropy(a23(), {0, 3}); }, {"label 3", "row 1", "3 classes"});
@@ -273,6 +279,9 @@ TEST_CASE("bad input: anomaly: NaN in the input data is reported as coming from 
 TEST_CASE("bad input: anomaly: Inf in a constant operand of matmul is reported as data") {
   Tensor x = Tensor::ones({1, 2}, true);
   AnomalyGuard on;
-  expect<AnomalyError>([&] { return matmul(x, Tensor::full({2, 1}, kInf)); },
-                       {"input 1 of 'matmul'", "[2, 1]", "comes from the data"});
+  expect<AnomalyError>(
+      [&] {
+        return matmul(x, Tensor::full({2, 1}, kInf));
+      },
+      {"input 1 of 'matmul'", "[2, 1]", "comes from the data"});
 }

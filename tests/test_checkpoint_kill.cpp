@@ -1,4 +1,4 @@
-// No data lost (issue 6, item 4): a process killed at a random moment while it writes a checkpoint never leaves a
+// No data lost: a process killed at a random moment while it writes a checkpoint never leaves a
 // checkpoint that fails to load, is a mixture of two saves, or is older than the last save that returned; and the
 // temporary files of killed writers do not accumulate.
 //
@@ -179,10 +179,11 @@ TEST_CASE("checkpoint: a writer killed at random moments never loses or corrupts
   save(path, models, current + 1);
   CHECK(temporaries(dir) == 0);
   if (env)
-    std::printf("checkpoint kill test: %d trials (%d killed while a temporary file existed, %d after at least one save "
-                "returned; %llu saves returned), %d checkpoints lost, at most %d temporary file left, kills within "
-                "%.1f ms (1.5 forked 1 MiB saves)\n",
-                trials, mid_write, after_a_save, static_cast<unsigned long long>(saves), lost, max_temporaries,
-                window_us / 1000);
+    std::printf(
+        "checkpoint kill test: %d trials (%d killed while a temporary file existed, %d after at least one save "
+        "returned; %llu saves returned), %d checkpoints lost, at most %d temporary file left, kills within "
+        "%.1f ms (1.5 forked 1 MiB saves)\n",
+        trials, mid_write, after_a_save, static_cast<unsigned long long>(saves), lost, max_temporaries,
+        window_us / 1000);
   fs::remove_all(dir);
 }

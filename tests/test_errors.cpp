@@ -19,22 +19,26 @@ TEST_CASE("errors: a broadcasting mismatch names the op and both shapes") {
 TEST_CASE("errors: matmul names both shapes and the misaligned dimensions") {
   Tensor a = Tensor::ones({3, 4}), b = Tensor::ones({5, 2});
   CHECK_THROWS_WITH_AS(matmul(a, b), doctest::Contains("matmul: shapes [3, 4] and [5, 2] are not aligned"), ShapeError);
-  CHECK_THROWS_WITH_AS(matmul(Tensor::ones({2, 3, 4}), Tensor::ones({3, 4, 5})), doctest::Contains("batch sizes"), ShapeError);
+  CHECK_THROWS_WITH_AS(matmul(Tensor::ones({2, 3, 4}), Tensor::ones({3, 4, 5})), doctest::Contains("batch sizes"),
+                       ShapeError);
   CHECK_THROWS_WITH_AS(matmul(Tensor::scalar(1), a), doctest::Contains("scalar"), ShapeError);
 }
 
 TEST_CASE("errors: reshape, concat and broadcast_to name the shapes involved") {
   Tensor a = Tensor::ones({3, 4});
-  CHECK_THROWS_WITH_AS(a.reshape(Shape{5, 2}), doctest::Contains("shape [3, 4] (12 elements) to shape [5, 2] (10 elements)"), ShapeError);
+  CHECK_THROWS_WITH_AS(a.reshape(Shape{5, 2}),
+                       doctest::Contains("shape [3, 4] (12 elements) to shape [5, 2] (10 elements)"), ShapeError);
   CHECK_THROWS_WITH_AS(a.reshape({-1, 5}), doctest::Contains("not a multiple of 5"), ShapeError);
   CHECK_THROWS_WITH_AS(concat<float>({a, Tensor::ones({3, 5})}, 0), doctest::Contains("[3, 4] and [3, 5]"), ShapeError);
-  CHECK_THROWS_WITH_AS(broadcast_to(a, Shape{4, 4}), doctest::Contains("[3, 4] cannot be broadcast to shape [4, 4]"), ShapeError);
+  CHECK_THROWS_WITH_AS(broadcast_to(a, Shape{4, 4}), doctest::Contains("[3, 4] cannot be broadcast to shape [4, 4]"),
+                       ShapeError);
   CHECK_THROWS_WITH_AS(squeeze(a, 0), doctest::Contains("has size 3, not 1"), ShapeError);
 }
 
 TEST_CASE("errors: out-of-range indices and axes name the index and the bound") {
   Tensor a = Tensor::ones({3, 4});
-  CHECK_THROWS_WITH_AS(a.index({0, 3}), "index_select: index 3 is out of range for axis 0 of size 3 (shape [3, 4])", IndexError);
+  CHECK_THROWS_WITH_AS(a.index({0, 3}), "index_select: index 3 is out of range for axis 0 of size 3 (shape [3, 4])",
+                       IndexError);
   CHECK_THROWS_WITH_AS(a.rows(2, 5), doctest::Contains("[2, 5) is out of bounds for 3 rows"), IndexError);
   CHECK_THROWS_WITH_AS(a[7], doctest::Contains("index 7 is out of range for axis 0 of size 3"), IndexError);
   CHECK_THROWS_WITH_AS(a.at({1, 4}), doctest::Contains("index 4 is out of range for axis 1 of size 4"), IndexError);

@@ -32,13 +32,20 @@ void check_binary(const char* name, const std::function<TensorD(const TensorD&, 
 }  // namespace
 
 TEST_CASE("gradcheck: binary elementwise ops with broadcasting") {
-  check_binary("add", [](auto& a, auto& b) { return a + b; }, -2, 2, -2, 2);
-  check_binary("sub", [](auto& a, auto& b) { return a - b; }, -2, 2, -2, 2);
-  check_binary("mul", [](auto& a, auto& b) { return a * b; }, -2, 2, -2, 2);
-  check_binary("div", [](auto& a, auto& b) { return a / b; }, -2, 2, 0.5, 2);
-  check_binary("pow", [](auto& a, auto& b) { return pow(a, b); }, 0.5, 2, -2, 2);
-  check_binary("maximum", [](auto& a, auto& b) { return maximum(a, b); }, -2, 2, -2, 2);
-  check_binary("minimum", [](auto& a, auto& b) { return minimum(a, b); }, -2, 2, -2, 2);
+  check_binary(
+      "add", [](auto& a, auto& b) { return a + b; }, -2, 2, -2, 2);
+  check_binary(
+      "sub", [](auto& a, auto& b) { return a - b; }, -2, 2, -2, 2);
+  check_binary(
+      "mul", [](auto& a, auto& b) { return a * b; }, -2, 2, -2, 2);
+  check_binary(
+      "div", [](auto& a, auto& b) { return a / b; }, -2, 2, 0.5, 2);
+  check_binary(
+      "pow", [](auto& a, auto& b) { return pow(a, b); }, 0.5, 2, -2, 2);
+  check_binary(
+      "maximum", [](auto& a, auto& b) { return maximum(a, b); }, -2, 2, -2, 2);
+  check_binary(
+      "minimum", [](auto& a, auto& b) { return minimum(a, b); }, -2, 2, -2, 2);
 }
 
 TEST_CASE("gradcheck: an input used on both sides of an op accumulates both contributions") {
@@ -57,33 +64,53 @@ TEST_CASE("gradcheck: where routes the gradient by the mask, with broadcasting")
 }
 
 TEST_CASE("gradcheck: ops with a scalar operand") {
-  check_unary("x + s", [](const TensorD& x) { return x + 1.5; }, -2, 2);
-  check_unary("s + x", [](const TensorD& x) { return 1.5 + x; }, -2, 2);
-  check_unary("x - s", [](const TensorD& x) { return x - 0.5; }, -2, 2);
-  check_unary("s - x", [](const TensorD& x) { return 0.5 - x; }, -2, 2);
-  check_unary("x * s", [](const TensorD& x) { return x * -3.0; }, -2, 2);
-  check_unary("s * x", [](const TensorD& x) { return 2.0 * x; }, -2, 2);
-  check_unary("x / s", [](const TensorD& x) { return x / 4.0; }, -2, 2);
-  check_unary("s / x", [](const TensorD& x) { return 2.0 / x; }, 0.5, 2);
-  check_unary("pow(x, 3)", [](const TensorD& x) { return pow(x, 3.0); }, -2, 2);
-  check_unary("pow(x, -1.5)", [](const TensorD& x) { return pow(x, -1.5); }, 0.5, 2);
-  check_unary("pow(2.5, x)", [](const TensorD& x) { return pow(2.5, x); }, -2, 2);
+  check_unary(
+      "x + s", [](const TensorD& x) { return x + 1.5; }, -2, 2);
+  check_unary(
+      "s + x", [](const TensorD& x) { return 1.5 + x; }, -2, 2);
+  check_unary(
+      "x - s", [](const TensorD& x) { return x - 0.5; }, -2, 2);
+  check_unary(
+      "s - x", [](const TensorD& x) { return 0.5 - x; }, -2, 2);
+  check_unary(
+      "x * s", [](const TensorD& x) { return x * -3.0; }, -2, 2);
+  check_unary(
+      "s * x", [](const TensorD& x) { return 2.0 * x; }, -2, 2);
+  check_unary(
+      "x / s", [](const TensorD& x) { return x / 4.0; }, -2, 2);
+  check_unary(
+      "s / x", [](const TensorD& x) { return 2.0 / x; }, 0.5, 2);
+  check_unary(
+      "pow(x, 3)", [](const TensorD& x) { return pow(x, 3.0); }, -2, 2);
+  check_unary(
+      "pow(x, -1.5)", [](const TensorD& x) { return pow(x, -1.5); }, 0.5, 2);
+  check_unary(
+      "pow(2.5, x)", [](const TensorD& x) { return pow(2.5, x); }, -2, 2);
 }
 
 TEST_CASE("gradcheck: unary elementwise ops") {
-  check_unary("neg", [](const TensorD& x) { return -x; }, -2, 2);
-  check_unary("exp", [](const TensorD& x) { return exp(x); }, -2, 2);
-  check_unary("log", [](const TensorD& x) { return log(x); }, 0.2, 3);
-  check_unary("sqrt", [](const TensorD& x) { return sqrt(x); }, 0.2, 3);
+  check_unary(
+      "neg", [](const TensorD& x) { return -x; }, -2, 2);
+  check_unary(
+      "exp", [](const TensorD& x) { return exp(x); }, -2, 2);
+  check_unary(
+      "log", [](const TensorD& x) { return log(x); }, 0.2, 3);
+  check_unary(
+      "sqrt", [](const TensorD& x) { return sqrt(x); }, 0.2, 3);
   check_unary("abs", [](const TensorD& x) { return abs(x); }, -2, 2, {0});
-  check_unary("sin", [](const TensorD& x) { return sin(x); }, -3, 3);
-  check_unary("cos", [](const TensorD& x) { return cos(x); }, -3, 3);
-  check_unary("tanh", [](const TensorD& x) { return tanh(x); }, -3, 3);
-  check_unary("sigmoid", [](const TensorD& x) { return sigmoid(x); }, -4, 4);
+  check_unary(
+      "sin", [](const TensorD& x) { return sin(x); }, -3, 3);
+  check_unary(
+      "cos", [](const TensorD& x) { return cos(x); }, -3, 3);
+  check_unary(
+      "tanh", [](const TensorD& x) { return tanh(x); }, -3, 3);
+  check_unary(
+      "sigmoid", [](const TensorD& x) { return sigmoid(x); }, -4, 4);
   check_unary("relu", [](const TensorD& x) { return relu(x); }, -2, 2, {0});
   check_unary("leaky_relu", [](const TensorD& x) { return leaky_relu(x, 0.1); }, -2, 2, {0});
   check_unary("elu", [](const TensorD& x) { return elu(x, 0.7); }, -2, 2, {0});
-  check_unary("softplus", [](const TensorD& x) { return softplus(x); }, -4, 4);
+  check_unary(
+      "softplus", [](const TensorD& x) { return softplus(x); }, -4, 4);
   check_unary("softplus beta=2", [](const TensorD& x) { return softplus(x, 2.0, 5.0); }, -4, 4, {2.5});
   check_unary("clamp", [](const TensorD& x) { return clamp(x, -0.5, 0.8); }, -2, 2, {-0.5, 0.8});
 }
@@ -91,7 +118,7 @@ TEST_CASE("gradcheck: unary elementwise ops") {
 TEST_CASE("gradcheck: matmul in every supported rank combination") {
   const std::size_t m = rand_int(1, 4), k = rand_int(1, 4), n = rand_int(1, 4), b = rand_int(1, 3);
   const std::vector<std::pair<Shape, Shape>> cases = {
-      {{m, k}, {k, n}}, {{k}, {k, n}}, {{m, k}, {k}}, {{k}, {k}},     {{b, m, k}, {b, k, n}},
+      {{m, k}, {k, n}},    {{k}, {k, n}},       {{m, k}, {k}},    {{k}, {k}},       {{b, m, k}, {b, k, n}},
       {{b, m, k}, {k, n}}, {{m, k}, {b, k, n}}, {{1, 1}, {1, 1}}, {{b, m, k}, {k}}, {{k}, {b, k, n}}};
   for (const auto& [sa, sb] : cases) {
     TensorD x = random_input(sa, -1, 1), y = random_input(sb, -1, 1);
@@ -104,7 +131,11 @@ TEST_CASE("gradcheck: shape ops") {
     const Shape s = random_shape(2, 3);
     TensorD x = random_input(s, -1, 1);
     auto chk = [&](const char* name, std::function<TensorD(const TensorD&)> f) {
-      expect_gradcheck([&](const std::vector<TensorD>& v) { return f(v[0]) * TensorD::arange(f(v[0]).numel()).reshape(f(v[0]).shape()); }, {x}, name);
+      expect_gradcheck(
+          [&](const std::vector<TensorD>& v) {
+            return f(v[0]) * TensorD::arange(f(v[0]).numel()).reshape(f(v[0]).shape());
+          },
+          {x}, name);
     };
     // Multiplying by distinct weights makes a misplaced gradient visible (a plain sum would hide permutations).
     chk("transpose", [](const TensorD& a) { return a.t(); });
@@ -130,8 +161,11 @@ TEST_CASE("gradcheck: shape ops") {
 
 TEST_CASE("gradcheck: broadcast_to of size-1 axes sums the gradient over the broadcast axes") {
   TensorD x = random_input({3, 1}, -1, 1);
-  expect_gradcheck([](const std::vector<TensorD>& v) { return broadcast_to(v[0], Shape{2, 3, 4}) * TensorD::arange(24).reshape({2, 3, 4}); },
-                   {x}, "broadcast_to");
+  expect_gradcheck(
+      [](const std::vector<TensorD>& v) {
+        return broadcast_to(v[0], Shape{2, 3, 4}) * TensorD::arange(24).reshape({2, 3, 4});
+      },
+      {x}, "broadcast_to");
 }
 
 TEST_CASE("gradcheck: reductions over all elements and along each axis, with and without keepdims") {
@@ -149,7 +183,8 @@ TEST_CASE("gradcheck: reductions over all elements and along each axis, with and
         expect_gradcheck([&](const std::vector<TensorD>& v) { return v[0].mean(ax, keep); }, {x}, "mean" + tag);
         expect_gradcheck([&](const std::vector<TensorD>& v) { return v[0].max(ax, keep); }, {x}, "max" + tag);
         expect_gradcheck([&](const std::vector<TensorD>& v) { return v[0].min(ax, keep); }, {x}, "min" + tag);
-        expect_gradcheck([&](const std::vector<TensorD>& v) { return v[0].logsumexp(ax, keep); }, {x}, "logsumexp" + tag);
+        expect_gradcheck([&](const std::vector<TensorD>& v) { return v[0].logsumexp(ax, keep); }, {x},
+                         "logsumexp" + tag);
       }
   }
 }
@@ -222,13 +257,16 @@ TEST_CASE("gradcheck: fused linear x W + b with and without bias, for 1-D, 2-D a
     const Shape sx = xs[static_cast<std::size_t>(t) % xs.size()];
     TensorD x = random_input(sx, -1, 1), w = random_input({in, out}, -1, 1), b = random_input({out}, -1, 1);
     expect_gradcheck([](const std::vector<TensorD>& v) { return linear(v[0], v[1], v[2]); }, {x, w, b}, "linear");
-    expect_gradcheck([](const std::vector<TensorD>& v) { return linear(v[0], v[1], TensorD()); }, {x, w}, "linear without bias");
+    expect_gradcheck([](const std::vector<TensorD>& v) { return linear(v[0], v[1], TensorD()); }, {x, w},
+                     "linear without bias");
     // Same values as the composed form.
     const std::vector<double> fused = linear(x, w, b).to_vector(), composed = (matmul(x, w) + b).to_vector();
     for (std::size_t i = 0; i < fused.size(); ++i) CHECK(fused[i] == doctest::Approx(composed[i]).epsilon(1e-12));
   }
-  CHECK_THROWS_WITH_AS(linear(TensorD::ones({2, 3}), TensorD::ones({4, 5}), TensorD()), doctest::Contains("does not end in 4 features"), ShapeError);
-  CHECK_THROWS_WITH_AS(linear(TensorD::ones({2, 4}), TensorD::ones({4, 5}), TensorD::ones({4})), doctest::Contains("bias of shape [4]"), ShapeError);
+  CHECK_THROWS_WITH_AS(linear(TensorD::ones({2, 3}), TensorD::ones({4, 5}), TensorD()),
+                       doctest::Contains("does not end in 4 features"), ShapeError);
+  CHECK_THROWS_WITH_AS(linear(TensorD::ones({2, 4}), TensorD::ones({4, 5}), TensorD::ones({4})),
+                       doctest::Contains("bias of shape [4]"), ShapeError);
 }
 
 TEST_CASE("gradcheck: fused softmax cross-entropy equals the composed form and has the right gradient") {
@@ -266,8 +304,9 @@ TEST_CASE("gradcheck: fused sigmoid binary cross-entropy equals the stable compo
     TensorD y = random_input(s, 0, 1);
     for (bool mean : {true, false}) {
       // Gradients for both the logits and the targets.
-      expect_gradcheck([&](const std::vector<TensorD>& v) { return binary_cross_entropy_with_logits(v[0], v[1], mean); },
-                       {x, y}, "binary_cross_entropy_with_logits");
+      expect_gradcheck(
+          [&](const std::vector<TensorD>& v) { return binary_cross_entropy_with_logits(v[0], v[1], mean); }, {x, y},
+          "binary_cross_entropy_with_logits");
       TensorD composed = (maximum(x, TensorD::scalar(0)) - x * y + log(exp(-abs(x)) + 1.0)).sum();
       if (mean) composed = composed / static_cast<double>(x.numel());
       CHECK(binary_cross_entropy_with_logits(x, y, mean).item() == doctest::Approx(composed.item()).epsilon(1e-12));

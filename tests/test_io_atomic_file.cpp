@@ -47,15 +47,16 @@ TEST_CASE("io: a write removes the temporaries that killed writers of the same f
   const std::string path = dir.file("log.csv");
   const std::string dead = std::to_string(pid_of_a_finished_process());
   const std::string live = std::to_string(::getppid());  // our parent is running: its temporary may be in use
-  for (const std::string& name : std::vector<std::string>{"log.csv.tmp." + dead + ".0", "log.csv.tmp." + dead + ".17",  // stale
-                                  "log.csv.tmp." + live + ".3",                                    // a live writer
-                                  "other.csv.tmp." + dead + ".0",                                  // another target
-                                  "log.csv.tmp.notapid.0", "log.csv.tmp." + dead, "log.csv.tmp." + dead + ".1x"})
+  for (const std::string& name :
+       std::vector<std::string>{"log.csv.tmp." + dead + ".0", "log.csv.tmp." + dead + ".17",  // stale
+                                "log.csv.tmp." + live + ".3",                                 // a live writer
+                                "other.csv.tmp." + dead + ".0",                               // another target
+                                "log.csv.tmp.notapid.0", "log.csv.tmp." + dead, "log.csv.tmp." + dead + ".1x"})
     test_util::write_bytes(dir.file(name), "partial");
   io::write_file_atomic(path, "epoch,loss\n");
-  CHECK(sorted(dir.entries()) == sorted({"log.csv", "log.csv.tmp." + live + ".3", "other.csv.tmp." + dead + ".0",
-                                         "log.csv.tmp.notapid.0", "log.csv.tmp." + dead,
-                                         "log.csv.tmp." + dead + ".1x"}));
+  CHECK(sorted(dir.entries()) ==
+        sorted({"log.csv", "log.csv.tmp." + live + ".3", "other.csv.tmp." + dead + ".0", "log.csv.tmp.notapid.0",
+                "log.csv.tmp." + dead, "log.csv.tmp." + dead + ".1x"}));
   CHECK(test_util::read_bytes(path) == "epoch,loss\n");
 }
 

@@ -1,7 +1,6 @@
 // Checkpoints and .npz files: bit-exact round trips, the file layout NumPy expects, atomic replacement, and every
 // kind of damaged or mismatched file rejected with the module left untouched.
 #include <doctest/doctest.h>
-
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -19,11 +18,11 @@
 #include <vector>
 
 #include "autodiff/autodiff.h"
+#include "io/npz.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "nn/checkpoint.h"
 #include "nn/linear.h"
-#include "io/npz.h"
 #include "nn/sequential.h"
 #include "tests/test_data_util.h"
 
@@ -33,7 +32,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using test_util::TempDir;
-
 
 std::vector<unsigned char> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -204,7 +202,8 @@ TEST_CASE("nn: checkpoint extras are stored under a prefix and restored") {
 
   // Without a prefix the optimizer entries are unexpected, and a strict load wants all of them.
   CHECK_THROWS_AS(nn::load_checkpoint(dir.file("run.npz"), third, ""), IOError);
-  NamedTensors<float> too_many{{"step", Tensor::scalar(0.0f)}, {"exp_avg.0.weight", Tensor::zeros({3, 5})},
+  NamedTensors<float> too_many{{"step", Tensor::scalar(0.0f)},
+                               {"exp_avg.0.weight", Tensor::zeros({3, 5})},
                                {"exp_avg_sq.0.weight", Tensor::zeros({3, 5})}};
   CHECK(contains(message_of<IOError>([&] { nn::load_checkpoint(dir.file("run.npz"), third, too_many, "optim."); }),
                  "optim.exp_avg_sq.0.weight"));
@@ -244,8 +243,8 @@ TEST_CASE("nn: a damaged or mismatched checkpoint throws and leaves the model un
     expect_io_error(dir.file("npymagic.npz"), {"magic", "0.weight"});
   }
   SUBCASE("truncated file") {
-    for (std::size_t keep : {std::size_t(0), std::size_t(3), std::size_t(40), original.size() / 2,
-                             original.size() - 23, original.size() - 1}) {
+    for (std::size_t keep : {std::size_t(0), std::size_t(3), std::size_t(40), original.size() / 2, original.size() - 23,
+                             original.size() - 1}) {
       CAPTURE(keep);
       write_bytes(dir.file("cut.npz"), std::vector<unsigned char>(original.begin(), original.begin() + long(keep)));
       expect_io_error(dir.file("cut.npz"), {});

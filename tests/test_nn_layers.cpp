@@ -101,7 +101,7 @@ TEST_CASE("nn: Linear default init is U(-1/sqrt(in), 1/sqrt(in)) and reproducibl
   const auto w = values(a.weight);
   for (double v : w) REQUIRE(std::fabs(v) <= 0.1);
   CHECK(std_of(w) == doctest::Approx(0.1 / std::sqrt(3.0)).epsilon(0.05));  // U(-a, a) has std a / sqrt(3)
-  nn::Linear<float> c(100, 50);  // the generator moved on: different values
+  nn::Linear<float> c(100, 50);                                             // the generator moved on: different values
   CHECK(c.weight.to_vector() != a.weight.to_vector());
 }
 
@@ -172,11 +172,11 @@ TEST_CASE("nn: initialisers are reproducible with the same seed and do not recor
 TEST_CASE("nn: activation modules match their functions and differentiate correctly") {
   manual_seed(21);
   std::vector<std::shared_ptr<nn::Module<double>>> acts{
-      std::make_shared<nn::Sigmoid<double>>(),   std::make_shared<nn::Tanh<double>>(),
-      std::make_shared<nn::ReLU<double>>(),      std::make_shared<nn::LeakyReLU<double>>(0.2),
-      std::make_shared<nn::ELU<double>>(0.7),    std::make_shared<nn::Softplus<double>>(2.0),
-      std::make_shared<nn::Softmax<double>>(),   std::make_shared<nn::LogSoftmax<double>>(),
-      std::make_shared<nn::Identity<double>>(),  std::make_shared<nn::Softmax<double>>(0)};
+      std::make_shared<nn::Sigmoid<double>>(),  std::make_shared<nn::Tanh<double>>(),
+      std::make_shared<nn::ReLU<double>>(),     std::make_shared<nn::LeakyReLU<double>>(0.2),
+      std::make_shared<nn::ELU<double>>(0.7),   std::make_shared<nn::Softplus<double>>(2.0),
+      std::make_shared<nn::Softmax<double>>(),  std::make_shared<nn::LogSoftmax<double>>(),
+      std::make_shared<nn::Identity<double>>(), std::make_shared<nn::Softmax<double>>(0)};
   for (const Dims& d : random_dims(202, 3)) {
     // Values away from the kinks of ReLU / LeakyReLU / ELU at 0, where finite differences straddle two slopes.
     TensorD x = TensorD::randn({d.batch, d.in});
@@ -218,8 +218,10 @@ TEST_CASE("nn: Dropout zeroes a fraction p, keeps the scale in expectation, and 
   const auto y = values(drop(x));
   std::size_t zeros = 0;
   for (double v : y) {
-    if (v == 0) ++zeros;
-    else REQUIRE(v == doctest::Approx(1.0 / 0.7));
+    if (v == 0)
+      ++zeros;
+    else
+      REQUIRE(v == doctest::Approx(1.0 / 0.7));
   }
   CHECK(double(zeros) / double(y.size()) == doctest::Approx(0.3).epsilon(0.05));
   CHECK(mean_of(y) == doctest::Approx(1.0).epsilon(0.02));  // inverted dropout: E[y] = x
@@ -241,7 +243,12 @@ TEST_CASE("nn: Dropout gradient is the mask scaled by 1 / (1 - p)") {
   for (const Dims& d : random_dims(303, 3)) {
     const TensorD x = TensorD::randn({d.batch, d.in}, true);
     // Re-seeding inside f gives the same mask on every call, as gradcheck requires.
-    check_gradients([&](const std::vector<TensorD>& v) { manual_seed(9); return drop(v[0]); }, {x});
+    check_gradients(
+        [&](const std::vector<TensorD>& v) {
+          manual_seed(9);
+          return drop(v[0]);
+        },
+        {x});
   }
   manual_seed(9);
   const TensorD x = TensorD::randn({3, 4}, true);

@@ -83,10 +83,16 @@ TEST_CASE("nn: mse_loss and half_sse_loss values and gradients") {
       check_gradients([&](const std::vector<TensorD>& v) { return nn::half_sse_loss(v[0], v[1], r); }, {a, b});
     }
   }
-  check_error<ShapeError>([] { nn::mse_loss(TensorD::zeros({3, 1}), TensorD::zeros({3})); },
-                          {"mse_loss", "[3, 1]", "[3]"});
-  check_error<ShapeError>([] { nn::half_sse_loss(TensorD::zeros({2, 2}), TensorD::zeros({2, 3})); },
-                          {"half_sse_loss", "[2, 2]", "[2, 3]"});
+  check_error<ShapeError>(
+      [] {
+        nn::mse_loss(TensorD::zeros({3, 1}), TensorD::zeros({3}));
+      },
+      {"mse_loss", "[3, 1]", "[3]"});
+  check_error<ShapeError>(
+      [] {
+        nn::half_sse_loss(TensorD::zeros({2, 2}), TensorD::zeros({2, 3}));
+      },
+      {"half_sse_loss", "[2, 2]", "[2, 3]"});
 }
 
 TEST_CASE("nn: binary_cross_entropy on known probabilities") {
@@ -107,8 +113,7 @@ TEST_CASE("nn: binary_cross_entropy on known probabilities") {
   const double worst = nn::binary_cross_entropy(TensorD::from({0.0, 1.0}), TensorD::from({1.0, 0.0})).item();
   CHECK(std::isfinite(worst));
   CHECK(worst == doctest::Approx(-std::log(1e-12)));
-  CHECK(nn::binary_cross_entropy(TensorD::from({1.0, 0.0}), TensorD::from({1.0, 0.0})).item() ==
-        doctest::Approx(0.0));
+  CHECK(nn::binary_cross_entropy(TensorD::from({1.0, 0.0}), TensorD::from({1.0, 0.0})).item() == doctest::Approx(0.0));
 
   manual_seed(62);
   for (const auto& size : random_sizes(607, 4)) {
@@ -117,12 +122,21 @@ TEST_CASE("nn: binary_cross_entropy on known probabilities") {
     const TensorD soft = uniform({n, k}, 0.0, 1.0);  // soft labels are allowed
     check_gradients([&](const std::vector<TensorD>& v) { return nn::binary_cross_entropy(v[0], soft); }, {probs});
   }
-  check_error<ValueError>([] { nn::binary_cross_entropy(TensorD::from({0.5, 1.5}), TensorD::from({1.0, 0.0})); },
-                          {"binary_cross_entropy", "1.5"});
-  check_error<ValueError>([] { nn::binary_cross_entropy(TensorD::from({0.5, 0.5}), TensorD::from({1.0, 2.0})); },
-                          {"target", "2"});
-  check_error<ShapeError>([] { nn::binary_cross_entropy(TensorD::zeros({4}), TensorD::zeros({4, 1})); },
-                          {"[4]", "[4, 1]"});
+  check_error<ValueError>(
+      [] {
+        nn::binary_cross_entropy(TensorD::from({0.5, 1.5}), TensorD::from({1.0, 0.0}));
+      },
+      {"binary_cross_entropy", "1.5"});
+  check_error<ValueError>(
+      [] {
+        nn::binary_cross_entropy(TensorD::from({0.5, 0.5}), TensorD::from({1.0, 2.0}));
+      },
+      {"target", "2"});
+  check_error<ShapeError>(
+      [] {
+        nn::binary_cross_entropy(TensorD::zeros({4}), TensorD::zeros({4, 1}));
+      },
+      {"[4]", "[4, 1]"});
 }
 
 TEST_CASE("nn: binary_cross_entropy_with_logits is stable and its gradient is sigmoid(x) - y") {
@@ -151,11 +165,10 @@ TEST_CASE("nn: binary_cross_entropy_with_logits is stable and its gradient is si
     const TensorD target = uniform({n, k}, 0.0, 1.0);
     for (Reduction r : {Reduction::Mean, Reduction::Sum})
       check_gradients(
-          [&](const std::vector<TensorD>& v) { return nn::binary_cross_entropy_with_logits(v[0], target, r); },
-          {leaf});
+          [&](const std::vector<TensorD>& v) { return nn::binary_cross_entropy_with_logits(v[0], target, r); }, {leaf});
   }
-  check_error<ValueError>(
-      [] { nn::binary_cross_entropy_with_logits(TensorD::from({0.5}), TensorD::from({-1.0})); }, {"target", "-1"});
+  check_error<ValueError>([] { nn::binary_cross_entropy_with_logits(TensorD::from({0.5}), TensorD::from({-1.0})); },
+                          {"target", "-1"});
 }
 
 TEST_CASE("nn: cross_entropy on known logits, integer labels") {
@@ -233,8 +246,11 @@ TEST_CASE("nn: hinge_loss values, gradient and label check") {
     for (std::size_t i = 0; i < labels.numel(); i += 2) l[i] = -1;
     check_gradients([&](const std::vector<TensorD>& v) { return nn::hinge_loss(v[0], labels); }, {scores});
   }
-  check_error<ValueError>([] { nn::hinge_loss(TensorD::from({1.0, 2.0}), TensorD::from({1.0, 0.0})); },
-                          {"label 0", "-1 or +1"});
+  check_error<ValueError>(
+      [] {
+        nn::hinge_loss(TensorD::from({1.0, 2.0}), TensorD::from({1.0, 0.0}));
+      },
+      {"label 0", "-1 or +1"});
   check_error<ShapeError>([] { nn::hinge_loss(TensorD::zeros({2}), TensorD::ones({2, 1})); }, {"[2]", "[2, 1]"});
 }
 

@@ -80,9 +80,8 @@ TEST_CASE("nn: nested modules give dotted names, buffers are in state_dict only"
   CHECK(names_of(m.named_parameters()) ==
         std::vector<std::string>{"scale", "enc.0.weight", "enc.0.bias", "norm.weight", "norm.bias"});
   CHECK(names_of(m.named_buffers()) == std::vector<std::string>{"norm.running_mean", "norm.running_var"});
-  CHECK(names_of(m.state_dict()) ==
-        std::vector<std::string>{"scale", "enc.0.weight", "enc.0.bias", "norm.weight", "norm.bias",
-                                 "norm.running_mean", "norm.running_var"});
+  CHECK(names_of(m.state_dict()) == std::vector<std::string>{"scale", "enc.0.weight", "enc.0.bias", "norm.weight",
+                                                             "norm.bias", "norm.running_mean", "norm.running_var"});
   CHECK(m.num_parameters() == 3 + 6 + 3 + 3 + 3);
   for (const auto& e : m.named_buffers()) CHECK_MESSAGE(!e.second.requires_grad(), e.first);
   CHECK(m.forward(Tensor::randn({4, 2})).shape() == Shape{4, 3});

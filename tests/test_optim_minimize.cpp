@@ -50,8 +50,10 @@ Run minimise(Problem problem, const MakeOptimizer& make, int steps, double gamma
     opt->step();
     if (schedule) schedule->step();
     const bool inside = std::abs(x.item() - target) < tol && std::abs(y.item() - target) < tol;
-    if (!inside) entered = -1;
-    else if (entered < 0) entered = t;
+    if (!inside)
+      entered = -1;
+    else if (entered < 0)
+      entered = t;
   }
   return {x.item(), y.item(), entered};
 }
@@ -85,36 +87,34 @@ using optim::MomentumKind;
 
 TEST_CASE("optim: every optimizer minimises the Rosenbrock function from (-1.5, 2) to within 1e-3 of (1, 1)") {
   using namespace optim;
-  check_converges(
-      Problem::Rosenbrock,
-      {
-          {"SGD", make<SGD<double>>(SGDOptions(1e-3)), 20000, 1.0},
-          {"SGD classic momentum", make<SGD<double>>(SGDOptions(5e-4).momentum(0.9)), 5000, 1.0},
-          {"SGD Nesterov", make<SGD<double>>(SGDOptions(5e-4).momentum(0.9).nesterov(true)), 5000, 1.0},
-          {"SGD convex momentum", make<SGD<double>>(SGDOptions(1e-3).momentum(0.9).kind(MomentumKind::Convex)),
-           20000, 1.0},
-          {"Adagrad", make<Adagrad<double>>(AdagradOptions(1.0)), 15000, 1.0},
-          {"RMSprop", make<RMSprop<double>>(RMSpropOptions(1e-2)), 8000, 0.999},
-          {"Adam", make<Adam<double>>(AdamOptions(3e-2)), 4000, 0.9995},
-          {"AdamW", make<AdamW<double>>(AdamWOptions(3e-2).weight_decay(1e-4)), 4000, 0.9995},
-      });
+  check_converges(Problem::Rosenbrock,
+                  {
+                      {"SGD", make<SGD<double>>(SGDOptions(1e-3)), 20000, 1.0},
+                      {"SGD classic momentum", make<SGD<double>>(SGDOptions(5e-4).momentum(0.9)), 5000, 1.0},
+                      {"SGD Nesterov", make<SGD<double>>(SGDOptions(5e-4).momentum(0.9).nesterov(true)), 5000, 1.0},
+                      {"SGD convex momentum",
+                       make<SGD<double>>(SGDOptions(1e-3).momentum(0.9).kind(MomentumKind::Convex)), 20000, 1.0},
+                      {"Adagrad", make<Adagrad<double>>(AdagradOptions(1.0)), 15000, 1.0},
+                      {"RMSprop", make<RMSprop<double>>(RMSpropOptions(1e-2)), 8000, 0.999},
+                      {"Adam", make<Adam<double>>(AdamOptions(3e-2)), 4000, 0.9995},
+                      {"AdamW", make<AdamW<double>>(AdamWOptions(3e-2).weight_decay(1e-4)), 4000, 0.9995},
+                  });
 }
 
 TEST_CASE("optim: every optimizer minimises an ill-conditioned quadratic (condition number 100) to within 1e-6") {
   using namespace optim;
-  check_converges(
-      Problem::Quadratic,
-      {
-          {"SGD", make<SGD<double>>(SGDOptions(0.019)), 1000, 1.0},
-          {"SGD classic momentum", make<SGD<double>>(SGDOptions(0.03).momentum(0.67)), 200, 1.0},
-          {"SGD Nesterov", make<SGD<double>>(SGDOptions(0.01).momentum(0.9).nesterov(true)), 400, 1.0},
-          {"SGD convex momentum", make<SGD<double>>(SGDOptions(0.019).momentum(0.9).kind(MomentumKind::Convex)),
-           1000, 1.0},
-          {"Adagrad", make<Adagrad<double>>(AdagradOptions(1.0)), 1500, 1.0},
-          {"RMSprop", make<RMSprop<double>>(RMSpropOptions(0.1)), 1500, 0.995},
-          {"Adam", make<Adam<double>>(AdamOptions(3e-2)), 2000, 1.0},
-          {"AdamW", make<AdamW<double>>(AdamWOptions(3e-2)), 2000, 1.0},
-      });
+  check_converges(Problem::Quadratic,
+                  {
+                      {"SGD", make<SGD<double>>(SGDOptions(0.019)), 1000, 1.0},
+                      {"SGD classic momentum", make<SGD<double>>(SGDOptions(0.03).momentum(0.67)), 200, 1.0},
+                      {"SGD Nesterov", make<SGD<double>>(SGDOptions(0.01).momentum(0.9).nesterov(true)), 400, 1.0},
+                      {"SGD convex momentum",
+                       make<SGD<double>>(SGDOptions(0.019).momentum(0.9).kind(MomentumKind::Convex)), 1000, 1.0},
+                      {"Adagrad", make<Adagrad<double>>(AdagradOptions(1.0)), 1500, 1.0},
+                      {"RMSprop", make<RMSprop<double>>(RMSpropOptions(0.1)), 1500, 0.995},
+                      {"Adam", make<Adam<double>>(AdamOptions(3e-2)), 2000, 1.0},
+                      {"AdamW", make<AdamW<double>>(AdamWOptions(3e-2)), 2000, 1.0},
+                  });
 }
 
 TEST_CASE("optim: heavy-ball momentum needs far fewer steps than plain descent on the ill-conditioned quadratic") {

@@ -25,8 +25,7 @@ TEST_CASE("optim: options reject negative learning rates, momentum, eps and weig
   CHECK_THROWS_WITH_AS(RMSpropOptions().eps(-1.0), Contains("eps must be >= 0, got -1"), ValueError);
   CHECK_THROWS_WITH_AS(RMSpropOptions().momentum(-0.1), Contains("got -0.1"), ValueError);
   CHECK_THROWS_WITH_AS(RMSpropOptions().weight_decay(-0.1), Contains("got -0.1"), ValueError);
-  CHECK_THROWS_WITH_AS(AdamOptions(-1e-3), Contains("AdamOptions: learning rate must be >= 0, got -0.001"),
-                       ValueError);
+  CHECK_THROWS_WITH_AS(AdamOptions(-1e-3), Contains("AdamOptions: learning rate must be >= 0, got -0.001"), ValueError);
   CHECK_THROWS_WITH_AS(AdamOptions().eps(-1e-8), Contains("got -1e-08"), ValueError);
   CHECK_THROWS_WITH_AS(AdamOptions().weight_decay(-0.01), Contains("got -0.01"), ValueError);
   CHECK_THROWS_WITH_AS(AdamWOptions(-2.5), Contains("AdamWOptions: learning rate must be >= 0, got -2.5"), ValueError);
@@ -53,9 +52,8 @@ TEST_CASE("optim: SGD refuses Nesterov without momentum and a convex momentum ab
   TensorD p = TensorD::zeros({1}, true);
   CHECK_THROWS_WITH_AS(optim::SGD<double>({p}, optim::SGDOptions(0.1).nesterov(true)),
                        Contains("Nesterov momentum needs momentum > 0"), ValueError);
-  CHECK_THROWS_WITH_AS(
-      optim::SGD<double>({p}, optim::SGDOptions(0.1).momentum(1.5).kind(optim::MomentumKind::Convex)),
-      Contains("must be in [0, 1], got 1.5"), ValueError);
+  CHECK_THROWS_WITH_AS(optim::SGD<double>({p}, optim::SGDOptions(0.1).momentum(1.5).kind(optim::MomentumKind::Convex)),
+                       Contains("must be in [0, 1], got 1.5"), ValueError);
 }
 
 TEST_CASE("optim: set_lr refuses a negative rate and keeps the old one") {

@@ -79,7 +79,8 @@ TEST_CASE("optim: ReduceLROnPlateau (min, relative threshold) waits `patience` b
   //   11    1       yes            0, cooldown 1 -> 0                       0.25
   TensorD p = TensorD::zeros({1}, true);
   optim::SGD opt({p}, 1.0);
-  optim::ReduceLROnPlateau sched(opt, optim::ReduceLROnPlateauOptions().factor(0.5).patience(2).threshold(0.1).cooldown(1));
+  optim::ReduceLROnPlateau sched(opt,
+                                 optim::ReduceLROnPlateauOptions().factor(0.5).patience(2).threshold(0.1).cooldown(1));
   const double metrics[] = {10, 9.5, 8, 7.5, 7.5, 7.5, 7.5, 7.5, 7.5, 7.5, 1};
   const double expected[] = {1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25};
   for (int e = 0; e < 11; ++e) {

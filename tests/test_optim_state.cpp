@@ -154,9 +154,9 @@ TEST_CASE("optim: state_dict names each parameter's step counter and buffers") {
   optim::Adam<double> opt(params);
   std::vector<std::string> names;
   for (const auto& [name, t] : opt.state_dict()) names.push_back(name);
-  CHECK(names == std::vector<std::string>{"lr", "state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq",
-                                          "state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq", "state.2.step",
-                                          "state.2.exp_avg", "state.2.exp_avg_sq"});
+  CHECK(names == std::vector<std::string>{"lr", "state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq", "state.1.step",
+                                          "state.1.exp_avg", "state.1.exp_avg_sq", "state.2.step", "state.2.exp_avg",
+                                          "state.2.exp_avg_sq"});
   CHECK(opt.state_dict()[2].second.shape() == Shape{2, 3});
 
   optim::RMSprop<double> plain(params), full(params, optim::RMSpropOptions().momentum(0.9).centered(true));
@@ -196,14 +196,12 @@ TEST_CASE("optim: load_state_dict refuses a wrong dict with a clear message and 
   SUBCASE("unexpected entry") {
     NamedTensors<double> bad = deep_copy(good);
     bad.emplace_back("state.3.exp_avg", TensorD::zeros({1}));
-    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("unexpected entry 'state.3.exp_avg'"),
-                         ValueError);
+    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("unexpected entry 'state.3.exp_avg'"), ValueError);
   }
   SUBCASE("repeated entry") {
     NamedTensors<double> bad = deep_copy(good);
     bad.push_back(bad[2]);
-    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("'state.0.exp_avg' appears twice"),
-                         ValueError);
+    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("'state.0.exp_avg' appears twice"), ValueError);
   }
   SUBCASE("wrong shape") {
     NamedTensors<double> bad = deep_copy(good);
@@ -234,8 +232,7 @@ TEST_CASE("optim: load_state_dict refuses a wrong dict with a clear message and 
     CHECK_THROWS_WITH_AS(opt.load_state_dict(sgd.state_dict()), doctest::Contains("unexpected entry"), ValueError);
   }
   SUBCASE("parameters of other shapes") {
-    std::vector<TensorD> other = {TensorD::zeros({3, 2}, true), TensorD::zeros({3}, true),
-                                  TensorD::zeros({1}, true)};
+    std::vector<TensorD> other = {TensorD::zeros({3, 2}, true), TensorD::zeros({3}, true), TensorD::zeros({1}, true)};
     optim::Adam<double> opt2(other);
     CHECK_THROWS_AS(opt2.load_state_dict(good), ShapeError);
   }
@@ -246,8 +243,8 @@ TEST_CASE("optim: an optimizer refuses undefined, non-leaf and repeated paramete
   TensorD w = TensorD::ones({2}, true);
   CHECK_THROWS_WITH_AS(optim::SGD<double>({w, TensorD()}, 0.1), doctest::Contains("parameter 1 is an undefined"),
                        ValueError);
-  CHECK_THROWS_WITH_AS(optim::Adam<double>({w * 2.0}), doctest::Contains("not a leaf tensor (it was produced by 'mul')"),
-                       ValueError);
+  CHECK_THROWS_WITH_AS(optim::Adam<double>({w * 2.0}),
+                       doctest::Contains("not a leaf tensor (it was produced by 'mul')"), ValueError);
   CHECK_THROWS_WITH_AS(optim::Adagrad<double>({w, w}), doctest::Contains("parameter 1 appears more than once"),
                        ValueError);
   CHECK_THROWS_AS(optim::SGD<double>({w}, 0.1).step_count(1), IndexError);

@@ -188,8 +188,10 @@ TEST_CASE("plot: decision boundary of a 2-D classifier with class-coloured point
   auto logits = [](const Tensor& grid) {
     return concat<float>({narrow(grid, 1, 0, 1) * 3.0f, narrow(grid, 1, 1, 1) * 3.0f, grid.sum(1, true) * -3.0f}, 1);
   };
-  CHECK(xml_problem(decision_boundary_svg(X, {0, 1, 2, 2}, [&](const Tensor& g) { return logits(g).softmax(1); })) == "");
-  CHECK_THROWS_WITH_AS(decision_boundary_svg(X, {0, 1, 2, 2}, logits), doctest::Contains("not a probability"), ValueError);
+  CHECK(xml_problem(decision_boundary_svg(X, {0, 1, 2, 2}, [&](const Tensor& g) { return logits(g).softmax(1); })) ==
+        "");
+  CHECK_THROWS_WITH_AS(decision_boundary_svg(X, {0, 1, 2, 2}, logits), doctest::Contains("not a probability"),
+                       ValueError);
   CHECK_THROWS_AS(decision_boundary_svg(Tensor::zeros({4, 3}), labels, predict), ShapeError);
   CHECK_THROWS_WITH_AS(decision_boundary_svg(X, labels, [](const Tensor&) { return Tensor::zeros({5}); }),
                        doctest::Contains("the predictor returned shape [5]"), ShapeError);

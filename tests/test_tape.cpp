@@ -81,9 +81,7 @@ TEST_CASE("tape: requires_grad propagates from any input, constants and no_grad 
     TensorD z = a * 2.0;
     CHECK_FALSE(z.requires_grad());
     CHECK(live_nodes() == before + 1);
-    {
-      NoGradGuard nested;
-    }
+    { NoGradGuard nested; }
     CHECK_FALSE(grad_enabled());
   }
   CHECK(grad_enabled());
@@ -96,7 +94,7 @@ TEST_CASE("tape: non-leaf gradients are freed unless retain_grad() was called") 
   k.retain_grad();
   (h * k).sum().backward();
   CHECK_FALSE(h.grad().defined());
-  CHECK(k.grad().to_vector() == std::vector<double>{3.0, 6.0});  // d(h k)/dk = h
+  CHECK(k.grad().to_vector() == std::vector<double>{3.0, 6.0});    // d(h k)/dk = h
   CHECK(x.grad().to_vector() == std::vector<double>{30.0, 60.0});  // d(15 x^2)/dx = 30 x
 }
 
@@ -205,8 +203,8 @@ TEST_CASE("tape: no node is left alive after each full training step of a model 
   std::size_t most_between_steps = 0;
   CHECK(live_nodes_after_on_new_thread([&] {
           manual_seed(3);
-          auto model = nn::Sequential(nn::Linear(4, 8), nn::BatchNorm1d(8), nn::ReLU(), nn::Dropout(0.2),
-                                      nn::Linear(8, 3));
+          auto model =
+              nn::Sequential(nn::Linear(4, 8), nn::BatchNorm1d(8), nn::ReLU(), nn::Dropout(0.2), nn::Linear(8, 3));
           optim::Adam opt(model.parameters(), optim::AdamOptions(0.01));
           const Tensor x = Tensor::randn({16, 4});
           const std::vector<std::size_t> labels = {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0};

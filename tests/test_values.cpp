@@ -11,7 +11,8 @@
 
 using namespace ad;
 
-TEST_CASE_TEMPLATE("values: broadcasting follows NumPy (trailing axes aligned, size-1 axes stretched)", T, float, double) {
+TEST_CASE_TEMPLATE("values: broadcasting follows NumPy (trailing axes aligned, size-1 axes stretched)", T, float,
+                   double) {
   auto a = TensorT<T>::from({1, 2, 3}, Shape{3, 1});
   auto b = TensorT<T>::from({10, 20}, Shape{2});
   auto c = a + b;
@@ -101,10 +102,9 @@ TEST_CASE("values: shape ops move elements to the right places") {
 
 TEST_CASE_TEMPLATE("values: matmul matches xt::linalg::dot for every supported rank combination", T, float, double) {
   manual_seed(11);
-  auto ref = [](const TensorT<T>& t) {
-    return xt::xarray<T>(xt::adapt(t.to_vector(), t.shape().vec()));
-  };
-  const std::vector<std::pair<Shape, Shape>> cases = {{{5, 7}, {7, 3}}, {{7}, {7, 3}}, {{5, 7}, {7}}, {{1, 1}, {1, 1}}, {{64, 33}, {33, 17}}};
+  auto ref = [](const TensorT<T>& t) { return xt::xarray<T>(xt::adapt(t.to_vector(), t.shape().vec())); };
+  const std::vector<std::pair<Shape, Shape>> cases = {
+      {{5, 7}, {7, 3}}, {{7}, {7, 3}}, {{5, 7}, {7}}, {{1, 1}, {1, 1}}, {{64, 33}, {33, 17}}};
   for (const auto& [sa, sb] : cases) {
     auto a = TensorT<T>::randn(sa), b = TensorT<T>::randn(sb);
     auto c = matmul(a, b);

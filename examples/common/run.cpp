@@ -12,8 +12,8 @@
 #include "nn/loss.h"
 #include "plot/line_plot.h"
 #include "train/accuracy.h"
-#include "train/roc_auc.h"
 #include "train/format.h"
+#include "train/roc_auc.h"
 
 namespace examples {
 
@@ -149,7 +149,8 @@ ad::Tensor fit_classifier(Task task, ad::nn::Module<float>& model, ad::optim::Op
   const bool binary = task == Task::Binary;
   const Tensor test_target = binary ? ad::data::binary_targets(test.labels) : Tensor();
   auto loss_of = [&](const Tensor& logits, const std::vector<std::size_t>& labels, const Tensor& target) {
-    return binary ? ad::nn::binary_cross_entropy_with_logits(logits, target.defined() ? target : ad::data::binary_targets(labels))
+    return binary ? ad::nn::binary_cross_entropy_with_logits(
+                        logits, target.defined() ? target : ad::data::binary_targets(labels))
                   : ad::nn::cross_entropy(logits, labels);
   };
   auto accuracy_of = [&](const std::vector<std::size_t>& labels, const Tensor& logits) {

@@ -22,9 +22,9 @@
 #include <utility>
 #include <vector>
 
-#include "examples/common/setup.h"
 #include "data/dataset.h"
 #include "data/loader.h"
+#include "examples/common/setup.h"
 #include "nn/module.h"
 #include "optim/lr_scheduler.h"
 #include "optim/optimizer.h"

@@ -177,11 +177,11 @@ Dims small_dims(Bytes& in) {
 // multiplies without care accepts them. Only used for non-empty tensors: a zero dimension would make the product 0.
 Dims overflow_dims(Bytes& in, std::size_t n) {
   switch (in.below(5)) {
-    case 0: return {kHuge, kHuge};                        // 2^64 = 0 mod 2^64
-    case 1: return {kHuge, kHuge, n};                     // 0 mod 2^64
-    case 2: return {(std::size_t(1) << 63) + 1, n};       // n mod 2^64 when n is even
-    case 3: return {SIZE_MAX, SIZE_MAX};                  // 1 mod 2^64
-    default: return {std::size_t(1) << 61};               // fits, but 2^61 doubles do not fit any byte count
+    case 0: return {kHuge, kHuge};                   // 2^64 = 0 mod 2^64
+    case 1: return {kHuge, kHuge, n};                // 0 mod 2^64
+    case 2: return {(std::size_t(1) << 63) + 1, n};  // n mod 2^64 when n is even
+    case 3: return {SIZE_MAX, SIZE_MAX};             // 1 mod 2^64
+    default: return {std::size_t(1) << 61};          // fits, but 2^61 doubles do not fit any byte count
   }
 }
 
@@ -244,6 +244,7 @@ std::size_t source(std::size_t flat, const Dims& out, const Dims& in) {
 }
 
 // ---- The program -----------------------------------------------------------------------------------------------
+// clang-format off
 enum Op : unsigned {
   LEAF, UNDEFINED, FACTORY,
   NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, SOFTPLUS, CLAMP, HEAVISIDE,
@@ -256,8 +257,10 @@ enum Op : unsigned {
   CLONE, DETACH, QUERY,
   kNumOps
 };
+// clang-format on
 
 const char* op_name(unsigned op) {
+  // clang-format off
   static const char* names[kNumOps] = {
       "leaf", "undefined", "factory",
       "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus",
@@ -270,6 +273,7 @@ const char* op_name(unsigned op) {
       "sum", "sum(axis)", "mean", "mean(axis)", "max", "max(axis)", "min", "min(axis)", "logsumexp", "log_softmax",
       "softmax",
       "clone", "detach", "query"};
+  // clang-format on
   return op < kNumOps ? names[op] : "?";
 }
 
@@ -303,7 +307,8 @@ TensorD reshape_infer(const TensorD& a, const std::vector<long>& d) {
 TensorD apply(const Step& s, const std::vector<TensorD>& v, const std::vector<TensorD>& leaves) {
   auto a = [&](std::size_t i) -> const TensorD& { return v[s.args[i]]; };
   switch (s.op) {
-    case LEAF: case FACTORY: return leaves[s.n1];
+    case LEAF:
+    case FACTORY: return leaves[s.n1];
     case UNDEFINED: return TensorD();
     case NEG: return s.flag ? -a(0) : ad::neg(a(0));
     case EXP: return s.flag ? a(0).exp() : ad::exp(a(0));
@@ -356,7 +361,8 @@ TensorD apply(const Step& s, const std::vector<TensorD>& v, const std::vector<Te
     case SELECT: return s.flag ? a(0)[s.n1] : ad::select(a(0), s.axis, s.n1);
     case INDEX_SELECT: return s.flag ? a(0).index(s.list) : ad::index_select(a(0), s.axis, s.list);
     case ROWS: return a(0).rows(s.n1, s.n2);
-    case CONCAT: case STACK: {
+    case CONCAT:
+    case STACK: {
       std::vector<TensorD> parts;
       for (std::size_t i = 0; i < s.args.size(); ++i) parts.push_back(a(i));
       return s.op == CONCAT ? ad::concat(parts, s.axis) : ad::stack(parts, s.axis);
@@ -378,6 +384,8 @@ TensorD apply(const Step& s, const std::vector<TensorD>& v, const std::vector<Te
   }
 }
 
+// The oracle groups the cases of related ops on one line each, a table read across: not reformatted.
+// clang-format off
 // ---- Expectations ----------------------------------------------------------------------------------------------
 // What the documentation says an op must do with these operands.
 struct Expect {
@@ -730,7 +738,7 @@ Expect expect(const Step& s, const std::vector<TensorD>& v, const Ctx& ctx, cons
       const Dims d = D(0);
       std::size_t b = 0, en = 0;
       if (d.empty()) {
-        // A scalar flattens to [1]; flatten.h does not say whether the axes are checked then: both are accepted.
+        // A scalar flattens to [1]; tensor.h does not say whether the axes are checked then: both are accepted.
         if (!(resolve(s.axis, 1, b) && resolve(s.axis2, 1, en))) {
           e.errors = kIndexErr;
           e.skip = true;  // checked below: success with [1] or IndexError
@@ -1022,14 +1030,15 @@ Expect expect(const Step& s, const std::vector<TensorD>& v, const Ctx& ctx, cons
   return e;
 }
 
+// clang-format on
 // ---- Running and checking a program ----------------------------------------------------------------------------
 struct Program {
-  std::vector<Step> steps;      // the valid steps, in order (each pushed one value)
-  std::vector<TensorD> leaves;  // created by LEAF and FACTORY steps
-  std::string trace;            // what ran, for the finding report
-  bool finite_ok = true;        // gradients must be finite
-  bool smooth = true;           // gradcheck applies
-  std::size_t first_result = 0; // values before it are leaves
+  std::vector<Step> steps;         // the valid steps, in order (each pushed one value)
+  std::vector<TensorD> leaves;     // created by LEAF and FACTORY steps
+  std::string trace;               // what ran, for the finding report
+  bool finite_ok = true;           // gradients must be finite
+  bool smooth = true;              // gradcheck applies
+  std::size_t first_result = 0;    // values before it are leaves
   std::vector<std::size_t> terms;  // the values summed into the loss
 };
 
@@ -1154,7 +1163,8 @@ unsigned run_factory(Bytes& in, TensorD& t, Program& p) {
     switch (kind) {
       case 0: want = 0; break;
       case 1: want = 1; break;
-      case 2: case 8: want = a; break;
+      case 2:
+      case 8: want = a; break;
       case 3: want = static_cast<double>(i); break;
       case 4: want = i / n == i % n; break;
       case 5: want = 0; break;
@@ -1177,11 +1187,17 @@ void decode_params(Bytes& in, Step& s, const std::vector<TensorD>& v) {
   const std::size_t r = d.size();
   s.flag = in.byte() & 1;
   switch (s.op) {
-    case LEAKY_RELU: case ELU: case ADD_S: case MUL_S: case RSUB_S: case RDIV_S: case DIV_S: case POW_S:
-    case SPOW:
-      s.s1 = scalar_arg(in);
-      break;
-    case SOFTPLUS: case CLAMP:
+    case LEAKY_RELU:
+    case ELU:
+    case ADD_S:
+    case MUL_S:
+    case RSUB_S:
+    case RDIV_S:
+    case DIV_S:
+    case POW_S:
+    case SPOW: s.s1 = scalar_arg(in); break;
+    case SOFTPLUS:
+    case CLAMP:
       s.s1 = scalar_arg(in);
       s.s2 = scalar_arg(in);
       break;
@@ -1218,29 +1234,41 @@ void decode_params(Bytes& in, Step& s, const std::vector<TensorD>& v) {
       const std::size_t len = in.below(5);
       for (std::size_t i = 0; i < len; ++i) {
         const unsigned b = in.byte();
-        s.dims.push_back(b < 64 ? -1 : b < 70 ? -2 - static_cast<long>(b - 64) : b == 255 ? LONG_MAX
-                         : b == 254 ? (long(1) << 62) + 1 : static_cast<long>(b % 7));
+        s.dims.push_back(b < 64     ? -1
+                         : b < 70   ? -2 - static_cast<long>(b - 64)
+                         : b == 255 ? LONG_MAX
+                         : b == 254 ? (long(1) << 62) + 1
+                                    : static_cast<long>(b % 7));
       }
       break;
     }
-    case FLATTEN: case TRANSPOSE:
+    case FLATTEN:
+    case TRANSPOSE:
       s.axis = axis_arg(in, r);
       s.axis2 = axis_arg(in, r);
       break;
-    case SQUEEZE: case SUM_AXIS: case MEAN_AXIS: case MAX_AXIS: case MIN_AXIS: case LOGSUMEXP: case LOG_SOFTMAX:
-    case SOFTMAX:
-      s.axis = axis_arg(in, r);
-      break;
-    case UNSQUEEZE: case CONCAT: case STACK:
-      s.axis = axis_arg(in, r + 1);
-      break;
+    case SQUEEZE:
+    case SUM_AXIS:
+    case MEAN_AXIS:
+    case MAX_AXIS:
+    case MIN_AXIS:
+    case LOGSUMEXP:
+    case LOG_SOFTMAX:
+    case SOFTMAX: s.axis = axis_arg(in, r); break;
+    case UNSQUEEZE:
+    case CONCAT:
+    case STACK: s.axis = axis_arg(in, r + 1); break;
     case PERMUTE: {
       for (std::size_t i = 0; i < r; ++i) s.list.push_back(i);
       for (std::size_t i = r; i > 1; --i) std::swap(s.list[i - 1], s.list[in.below(i)]);
       switch (in.byte() % 8) {
-        case 0: if (!s.list.empty()) s.list[in.below(s.list.size())] = in.below(r + 2); break;
+        case 0:
+          if (!s.list.empty()) s.list[in.below(s.list.size())] = in.below(r + 2);
+          break;
         case 1: s.list.push_back(in.below(r + 1)); break;
-        case 2: if (!s.list.empty()) s.list.pop_back(); break;
+        case 2:
+          if (!s.list.empty()) s.list.pop_back();
+          break;
         default: break;
       }
       break;
@@ -1258,7 +1286,10 @@ void decode_params(Bytes& in, Step& s, const std::vector<TensorD>& v) {
       if (in.one_in(6) && !s.list.empty()) s.list[in.below(s.list.size())] = in.below(5);
       break;
     }
-    case NARROW: case SELECT: case ROWS: case INDEX_SELECT: {
+    case NARROW:
+    case SELECT:
+    case ROWS:
+    case INDEX_SELECT: {
       s.axis = axis_arg(in, r);
       std::size_t ax = 0;
       const int axis = (s.op == ROWS || ((s.op == SELECT || s.op == INDEX_SELECT) && s.flag)) ? 0 : s.axis;
@@ -1270,20 +1301,33 @@ void decode_params(Bytes& in, Step& s, const std::vector<TensorD>& v) {
           s.list.push_back(in.one_in(8) ? index_arg(in, size) : in.below(size + 1));
       break;
     }
-    default:
-      break;
+    default: break;
   }
 }
 
 // The number of operands of an op (CONCAT/STACK: chosen from the input, possibly 0).
 std::size_t arity(unsigned op, Bytes& in) {
   switch (op) {
-    case LEAF: case UNDEFINED: case FACTORY: return 0;
-    case ADD: case SUB: case MUL: case DIV: case POW: case MAXIMUM: case MINIMUM: case GT: case LT: case GE:
-    case LE: case EQ: case MATMUL: return 2;
+    case LEAF:
+    case UNDEFINED:
+    case FACTORY: return 0;
+    case ADD:
+    case SUB:
+    case MUL:
+    case DIV:
+    case POW:
+    case MAXIMUM:
+    case MINIMUM:
+    case GT:
+    case LT:
+    case GE:
+    case LE:
+    case EQ:
+    case MATMUL: return 2;
     case WHERE: return 3;
     case LINEAR: return in.one_in(3) ? 2 : 3;
-    case CONCAT: case STACK: return in.below(5);
+    case CONCAT:
+    case STACK: return in.below(5);
     default: return 1;
   }
 }
@@ -1333,8 +1377,8 @@ void run_query(Bytes& in, const TensorD& t, Program& p) {
   if (kind == 1 && idx.size() > 4) return;  // only the first four indices were passed
   p.trace += "  query kind " + std::to_string(kind) + "\n";
   if (got != expected && !(expected && (got & expected)))
-    fail(p, "query kind " + std::to_string(kind) + ": got " + class_names(got) + ", documented " +
-                class_names(expected));
+    fail(p,
+         "query kind " + std::to_string(kind) + ": got " + class_names(got) + ", documented " + class_names(expected));
   if (got) return;
   const std::vector<double> vals = t.defined() ? values_of(t) : std::vector<double>{};
   if (kind == 0 && !same_value(got_value, vals[0], 0)) fail(p, "item() gave a wrong value");
@@ -1540,17 +1584,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       break;
     }
-    case 5: case 6: {  // backward of another value: without a seed (one element only) or with a seed
+    case 5:
+    case 6: {  // backward of another value: without a seed (one element only) or with a seed
       const TensorD& t = v[in.below(v.size())];
       if (!t.defined()) break;
       Dims seed_dims = dims_of(t);
       if (misuse == 6 && in.one_in(2)) seed_dims = small_dims(in);
       // Every non-leaf that requires grad was part of the loss, whose backward released its graph.
       unsigned expected = 0;
-      if (misuse == 5 && count(dims_of(t)) != 1) expected = kGraphErr;
-      else if (!t.requires_grad()) expected = kGraphErr;
-      else if (misuse == 6 && seed_dims != dims_of(t)) expected = kShapeErr;
-      else if (!t.is_leaf()) expected = kGraphErr;
+      if (misuse == 5 && count(dims_of(t)) != 1)
+        expected = kGraphErr;
+      else if (!t.requires_grad())
+        expected = kGraphErr;
+      else if (misuse == 6 && seed_dims != dims_of(t))
+        expected = kShapeErr;
+      else if (!t.is_leaf())
+        expected = kGraphErr;
       got = outcome(
           [&] {
             if (misuse == 5)

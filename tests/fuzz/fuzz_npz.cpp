@@ -20,11 +20,11 @@
 
 #include "autodiff/autodiff.h"
 #include "fuzz_util.h"
+#include "io/npz.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "nn/checkpoint.h"
 #include "nn/linear.h"
-#include "io/npz.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
 

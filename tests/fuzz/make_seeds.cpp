@@ -97,22 +97,37 @@ int main(int argc, char** argv) {
     for (int x : b) s.push_back(static_cast<char>(x));
     return s;
   };
-  enum : int { EXP = 4, ADD = 25, GT = 32, WHERE = 37, MATMUL = 38, SCE = 40, RESHAPE = 41, UNSQUEEZE = 45,
-               TRANSPOSE_LAST = 48, SELECT = 51, CONCAT = 54, STACK = 55, SUM_AXIS = 57, MEAN = 58 };
+  enum : int {
+    EXP = 4,
+    ADD = 25,
+    GT = 32,
+    WHERE = 37,
+    MATMUL = 38,
+    SCE = 40,
+    RESHAPE = 41,
+    UNSQUEEZE = 45,
+    TRANSPOSE_LAST = 48,
+    SELECT = 51,
+    CONCAT = 54,
+    STACK = 55,
+    SUM_AXIS = 57,
+    MEAN = 58
+  };
   const std::vector<std::string> programs = {
       // leaf [2, 3]; v1 = exp(v0); v2 = sum(v1, axis 1); v3 = mean(v2); gradcheck.
       bytes({0x08, 0, 2, 1, 2, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 1, EXP, 0, SUM_AXIS, 1, 0, 4, MEAN, 2, 0}),
       // leaves [3], [2, 3]; v2 = v1 + v0 (broadcast); v3 = v2.t(); v4 = matmul(v2, v3);
       // v5 = softmax_cross_entropy(v4, {0, 1}); gradcheck.
-      bytes({0x08, 1, 1, 2, 0x70, 0x90, 0xa0, 1, 2, 1, 2, 0x60, 0x70, 0x80, 0x90, 0xa0, 0xb0, 1, ADD, 1, 0, 0,
-             TRANSPOSE_LAST, 2, 0, MATMUL, 2, 3, 0, SCE, 4, 1, 1, 1, 0, 1, 1}),
+      bytes({0x08, 1, 1,   2, 0x70, 0x90, 0xa0,           1, 2, 1,      2, 0x60, 0x70, 0x80, 0x90, 0xa0,
+             0xb0, 1, ADD, 1, 0,    0,    TRANSPOSE_LAST, 2, 0, MATMUL, 2, 3,    0,    SCE,  4,    1,
+             1,    1, 0,   1, 1}),
       // rank-0 leaf; v1 = unsqueeze(v0, 0); v2 = concat({v1, v1}); v3 = stack({v2, v2}, 1); v4 = select(v3, 1, 1);
       // v5 = reshape(v4, [1, 2]); then backward twice (misuse 2: GraphError).
-      bytes({0x48, 0, 0, 0x90, 1, UNSQUEEZE, 0, 2, CONCAT, 2, 1, 1, 0, 3, STACK, 2, 2, 2, 0, 4, SELECT, 3, 0, 4, 1, 0,
-             RESHAPE, 4, 0, 2, 1, 0}),
+      bytes({0x48, 0, 0, 0x90, 1,      UNSQUEEZE, 0, 2, CONCAT, 2, 1,       1, 0, 3, STACK, 2,
+             2,    2, 0, 4,    SELECT, 3,         0, 4, 1,      0, RESHAPE, 4, 0, 2, 1,     0}),
       // no_grad mode: leaves [2, 2], [2]; v2 = matmul(v0, v1); v3 = v2 > v1; v4 = where(v3, v2, v1).
-      bytes({0x06, 1, 2, 1, 1, 0x70, 0x88, 0x90, 0x60, 1, 1, 1, 0x84, 0x7c, 1, MATMUL, 0, 1, 0, GT, 2, 1, 0, WHERE, 3,
-             2, 1, 0}),
+      bytes({0x06, 1,      2, 1, 1, 0x70, 0x88, 0x90, 0x60, 1,     1, 1, 0x84, 0x7c,
+             1,    MATMUL, 0, 1, 0, GT,   2,    1,    0,    WHERE, 3, 2, 1,    0}),
   };
   for (std::size_t i = 0; i < programs.size(); ++i) write(out / ("expr/program" + std::to_string(i)), programs[i]);
   std::printf("seeds written to %s\n", out.c_str());

@@ -1,4 +1,4 @@
-// A program outside the project, built against the installed package (tests/package/README.md): a small network
+// A program outside the project, built against the installed package (tests/package/check.sh): a small network
 // trained with nn + optim, a checkpoint written and read back with ad::io, and a gradient checked with ad::autodiff.
 // Exits non-zero, with a message, when anything is off.
 #include <cmath>
