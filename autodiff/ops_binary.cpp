@@ -1,72 +1,98 @@
-// Binary elementwise ops with NumPy broadcasting. Each functor gives y = f(a, b) and the two chain-rule terms
-// g * dy/da and g * dy/db as xtensor expressions. When an operand was broadcast, its term is summed over the
-// broadcast axes (kernels::sum_to): d/da sum_j f(a_bcast(j), ...) collects every position a was copied to.
+// Binary elementwise ops with NumPy broadcasting. The table AD_BINARY_OPS is the one place where each op's value and
+// its two chain-rule terms are written, per element: y = f(a, b), dL/da = g dy/da, dL/db = g dy/db (g the output's
+// gradient). From a row follow the functor, the function `name` (declared in tensor.h) and its instantiations.
+//
+// Broadcasting is written once for every op: an operand of another shape than the output is first expanded to the
+// output's shape (kernels::gather), the rule runs as one loop over the output, and the gradient of an expanded
+// operand is summed back over the axes it was broadcast along (kernels::sum_to). Values and gradients at NaN and
+// +-inf are PyTorch's (tests/test_nan_inf.cpp).
 #include <cmath>
+#include <cstring>
 
 #include "autodiff/kernels.h"
+#include "autodiff/node.h"
 #include "autodiff/tensor.h"
-#include "autodiff/xt_views.h"
 
 namespace ad {
 namespace {
 
-// ARITH: the formulas use only + - * /, so they also apply to plain scalars, and same-shape operands are
-// processed by a plain loop over the same formula (no xtensor adaptor set-up: the cost that dominates tiny ops).
-// clang-format off
-#define AD_BINARY(NAME, OPNAME, ARITH, FWD, DA, DB)                                        \
-  struct NAME {                                                                            \
-    static constexpr const char* name = OPNAME;                                            \
-    static constexpr bool arith = ARITH;                                                   \
-    template <class T, class A, class B>                                                   \
-    static auto f(const A& a, const B& b) {                                                \
-      return FWD;                                                                          \
-    }                                                                                      \
-    template <class T, class A, class B, class Y, class G>                                 \
-    static auto da(const A& a, const B& b, const Y& y, const G& g) {                       \
-      (void)a; (void)b; (void)y;                                                           \
-      return DA;                                                                           \
-    }                                                                                      \
-    template <class T, class A, class B, class Y, class G>                                 \
-    static auto db(const A& a, const B& b, const Y& y, const G& g) {                       \
-      (void)a; (void)b; (void)y;                                                           \
-      return DB;                                                                           \
-    }                                                                                      \
-  };
-
-AD_BINARY(Add, "add", true, a + b, g, g)
-AD_BINARY(Sub, "sub", true, a - b, g, -g)
-AD_BINARY(Mul, "mul", true, a * b, g * b, g * a)
-AD_BINARY(Div, "div", true, a / b, g / b, -g * y / b)  // d(a/b)/db = -a/b^2 = -y/b
-// d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a, taken as 0 where a = 0 (as PyTorch does).
-// a^0 = 1 for every a: xsimd 8's pow gives 0^0 = 0 and inf^0 = NaN (found by fuzz_expr).
-AD_BINARY(Pow, "pow", false, xt::where(xt::equal(b, T(0)), T(1), xt::pow(a, b)), g * b * xt::pow(a, b - T(1)),
-          g * xt::where(xt::equal(a, T(0)), T(0), y * xt::log(a)))
-// At ties the gradient is split equally between the operands.
-AD_BINARY(Maximum, "maximum", false, xt::maximum(a, b),
-          xt::where(a > b, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))),
-          xt::where(b > a, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))))
-AD_BINARY(Minimum, "minimum", false, xt::minimum(a, b),
-          xt::where(a < b, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))),
-          xt::where(b < a, g, xt::where(xt::equal(a, b), T(0.5) * g, T(0))))
-#undef AD_BINARY
-// clang-format on
-
-// True when `small` equals the trailing axes of `big` (a bias row added to every row of a batch, say): the
-// broadcast is then "repeat `small` numel(big)/numel(small) times", which a plain loop handles without strides.
-bool is_suffix(const Shape& small, const Shape& big) {
-  if (small.rank() > big.rank()) return false;
-  const std::size_t off = big.rank() - small.rank();
-  for (std::size_t i = 0; i < small.rank(); ++i)
-    if (small[i] != big[i + off]) return false;
-  return true;
+template <class T>
+T where(bool c, T u, T v) {
+  return c ? u : v;
 }
 
-// Loop over an output of `outer` rows of `inner` elements where one operand is a full (outer x inner) tensor and
-// the other a single row of `inner` elements (is_suffix). fn(j, row_index) gets the flat index j and j % inner.
-template <class Fn>
-void for_rows(std::size_t outer, std::size_t inner, Fn fn) {
-  for (std::size_t o = 0; o < outer; ++o)
-    for (std::size_t i = 0; i < inner; ++i) fn(o * inner + i, i);
+// clang-format off
+#define AD_BINARY_OPS(X) \
+/*  name     Functor  y = f(a, b)                                        dL/da                                                dL/db */ \
+  X(add,     Add,     a + b,                                             g,                                                   g) \
+  X(sub,     Sub,     a - b,                                             g,                                                   -g) \
+  X(mul,     Mul,     a * b,                                             g * b,                                               g * a) \
+  X(div,     Div,     a / b,                                             g / b,                                               -g * y / b) \
+  /* a^0 = 1 for every a (NaN included); d/da = b a^(b-1), 0 where b = 0; d/db = a^b ln a, 0 where a = 0 and b >= 0 */ \
+  X(pow,     Pow,     std::pow(a, b),                                    where(b == T(0), T(0), g * b * std::pow(a, b - T(1))), where(a == T(0) && b >= T(0), T(0), g * y * std::log(a))) \
+  /* NaN wins on either side; at ties (and at NaN) both operands get the gradient, halved at ties */ \
+  X(maximum, Maximum, where(std::isnan(a), a, where(a > b, a, b)),       where(a < b, T(0), where(a == b, g / T(2), g)),      where(a > b, T(0), where(a == b, g / T(2), g))) \
+  X(minimum, Minimum, where(std::isnan(a), a, where(a < b, a, b)),       where(a > b, T(0), where(a == b, g / T(2), g)),      where(a < b, T(0), where(a == b, g / T(2), g)))
+// clang-format on
+
+#define AD_DEFINE_FUNCTOR(NAME, F, FWD, DA, DB) \
+  struct F {                                    \
+    static constexpr const char* name = #NAME;  \
+    template <class T>                          \
+    static T f(T a, T b) {                      \
+      return FWD;                               \
+    }                                           \
+    template <class T>                          \
+    static T da(T a, T b, T y, T g) {           \
+      (void)a, (void)b, (void)y;                \
+      return DA;                                \
+    }                                           \
+    template <class T>                          \
+    static T db(T a, T b, T y, T g) {           \
+      (void)a, (void)b, (void)y;                \
+      return DB;                                \
+    }                                           \
+  };
+AD_BINARY_OPS(AD_DEFINE_FUNCTOR)
+#undef AD_DEFINE_FUNCTOR
+
+// The values of `x` expanded to `shape`: x's own storage when it has that shape, else a pool buffer that the
+// caller frees with release().
+template <class T>
+struct Expanded {
+  Expanded(const TensorImpl<T>& x, const Shape& shape, std::size_t n) : n_(n) {
+    if (x.shape == shape) {
+      p = x.data;
+      return;
+    }
+    owned_ = static_cast<T*>(pool_alloc(n * sizeof(T)));
+    kernels::gather(x.data, broadcast_strides(x.shape, shape), shape, owned_);
+    p = owned_;
+  }
+  ~Expanded() {
+    if (owned_) pool_free(owned_, n_ * sizeof(T));
+  }
+  Expanded(const Expanded&) = delete;
+  Expanded& operator=(const Expanded&) = delete;
+  const T* p;
+
+ private:
+  T* owned_ = nullptr;
+  std::size_t n_;
+};
+
+// Accumulates into `grad` (of x's shape) the per-element terms term(i), i over the output of shape `shape`:
+// straight in when x has the output's shape, else through a buffer summed over the broadcast axes.
+template <class T, class Term>
+void accumulate(T* grad, const Shape& x_shape, const Shape& shape, std::size_t n, Term term) {
+  if (x_shape == shape) {
+    for (std::size_t i = 0; i < n; ++i) grad[i] += term(i);
+    return;
+  }
+  T* tmp = static_cast<T*>(pool_alloc(n * sizeof(T)));
+  for (std::size_t i = 0; i < n; ++i) tmp[i] = term(i);
+  kernels::sum_to(tmp, shape, grad, x_shape);
+  pool_free(tmp, n * sizeof(T));
 }
 
 template <class T, class F>
@@ -74,90 +100,16 @@ class BinaryNode final : public Node<T> {
  public:
   const char* name() const override { return F::name; }
   void backward() override {
-    const TensorImpl<T>& A = *this->in[0];
-    const TensorImpl<T>& B = *this->in[1];
+    const TensorImpl<T>& A = *this->input(0);
+    const TensorImpl<T>& B = *this->input(1);
     const TensorImpl<T>& Y = *this->out;
+    const std::size_t n = Y.numel;
     T* ga = this->gin(0);
     T* gb = this->gin(1);
-    if (A.shape == Y.shape && B.shape == Y.shape) {
-      const std::size_t n = Y.numel;
-      if constexpr (F::arith) {
-        const T *a = A.data, *b = B.data, *y = Y.data, *g = this->gout();
-        if (ga)
-          for (std::size_t i = 0; i < n; ++i) ga[i] += F::template da<T>(a[i], b[i], y[i], g[i]);
-        if (gb)
-          for (std::size_t i = 0; i < n; ++i) gb[i] += F::template db<T>(a[i], b[i], y[i], g[i]);
-        return;
-      }
-      auto a = xv::flat(static_cast<const T*>(A.data), n);
-      auto b = xv::flat(static_cast<const T*>(B.data), n);
-      auto y = xv::flat(static_cast<const T*>(Y.data), n);
-      auto g = xv::flat(this->gout(), n);
-      if (ga) {
-        auto x = xv::flat(ga, n);
-        xt::noalias(x) += F::template da<T>(a, b, y, g);
-      }
-      if (gb) {
-        auto x = xv::flat(gb, n);
-        xt::noalias(x) += F::template db<T>(a, b, y, g);
-      }
-      return;
-    }
-    if constexpr (F::arith) {
-      const bool a_full = A.shape == Y.shape;
-      if ((a_full && is_suffix(B.shape, Y.shape)) || (B.shape == Y.shape && is_suffix(A.shape, Y.shape))) {
-        // Row broadcast: the full operand's gradient elementwise; the row operand's summed over rows.
-        const std::size_t inner = a_full ? B.numel : A.numel;
-        const std::size_t outer = inner ? Y.numel / inner : 0;
-        const T *a = A.data, *b = B.data, *y = Y.data, *g = this->gout();
-        if (a_full) {
-          if (ga)
-            for_rows(outer, inner,
-                     [&](std::size_t j, std::size_t i) { ga[j] += F::template da<T>(a[j], b[i], y[j], g[j]); });
-          if (gb)
-            for_rows(outer, inner,
-                     [&](std::size_t j, std::size_t i) { gb[i] += F::template db<T>(a[j], b[i], y[j], g[j]); });
-        } else {
-          if (ga)
-            for_rows(outer, inner,
-                     [&](std::size_t j, std::size_t i) { ga[i] += F::template da<T>(a[i], b[j], y[j], g[j]); });
-          if (gb)
-            for_rows(outer, inner,
-                     [&](std::size_t j, std::size_t i) { gb[j] += F::template db<T>(a[i], b[j], y[j], g[j]); });
-        }
-        return;
-      }
-    }
-    auto a = xv::nd(static_cast<const T*>(A.data), A.shape);
-    auto b = xv::nd(static_cast<const T*>(B.data), B.shape);
-    auto y = xv::nd(static_cast<const T*>(Y.data), Y.shape);
-    auto g = xv::nd(this->gout(), Y.shape);
-    T* tmp = nullptr;
-    auto scratch = [&]() {
-      if (!tmp) tmp = static_cast<T*>(pool_alloc(Y.numel * sizeof(T)));
-      return xv::nd(tmp, Y.shape);
-    };
-    if (ga) {
-      if (A.shape == Y.shape) {
-        auto x = xv::nd(ga, A.shape);
-        xt::noalias(x) += F::template da<T>(a, b, y, g);
-      } else {
-        auto s = scratch();
-        xt::noalias(s) = F::template da<T>(a, b, y, g);
-        kernels::sum_to(tmp, Y.shape, ga, A.shape);
-      }
-    }
-    if (gb) {
-      if (B.shape == Y.shape) {
-        auto x = xv::nd(gb, B.shape);
-        xt::noalias(x) += F::template db<T>(a, b, y, g);
-      } else {
-        auto s = scratch();
-        xt::noalias(s) = F::template db<T>(a, b, y, g);
-        kernels::sum_to(tmp, Y.shape, gb, B.shape);
-      }
-    }
-    if (tmp) pool_free(tmp, Y.numel * sizeof(T));
+    const Expanded<T> a(A, Y.shape, n), b(B, Y.shape, n);
+    const T *av = a.p, *bv = b.p, *y = Y.data, *g = this->gout();
+    if (ga) accumulate(ga, A.shape, Y.shape, n, [&](std::size_t i) { return F::da(av[i], bv[i], y[i], g[i]); });
+    if (gb) accumulate(gb, B.shape, Y.shape, n, [&](std::size_t i) { return F::db(av[i], bv[i], y[i], g[i]); });
   }
 };
 
@@ -165,130 +117,78 @@ template <class T, class F>
 TensorT<T> binary(const TensorT<T>& lhs, const TensorT<T>& rhs) {
   TensorImpl<T>& A = lhs.impl();
   TensorImpl<T>& B = rhs.impl();
-  ImplRef<T> out;
-  if (A.shape == B.shape) {
-    out = TensorImpl<T>::create(A.shape);
-    const std::size_t n = A.numel;
-    if constexpr (F::arith) {
-      const T *a = A.data, *b = B.data;
-      T* y = out->data;
-      for (std::size_t i = 0; i < n; ++i) y[i] = F::template f<T>(a[i], b[i]);
-    } else {
-      auto y = xv::flat(out->data, n);
-      xt::noalias(y) =
-          F::template f<T>(xv::flat(static_cast<const T*>(A.data), n), xv::flat(static_cast<const T*>(B.data), n));
-    }
-  } else if (F::arith && (is_suffix(B.shape, A.shape) || is_suffix(A.shape, B.shape))) {
-    if constexpr (F::arith) {
-      const bool a_full = is_suffix(B.shape, A.shape);
-      out = TensorImpl<T>::create(a_full ? A.shape : B.shape);
-      const std::size_t inner = a_full ? B.numel : A.numel;
-      const std::size_t outer = inner ? out->numel / inner : 0;
-      const T *a = A.data, *b = B.data;
-      T* y = out->data;
-      if (a_full)
-        for_rows(outer, inner, [&](std::size_t j, std::size_t i) { y[j] = F::template f<T>(a[j], b[i]); });
-      else
-        for_rows(outer, inner, [&](std::size_t j, std::size_t i) { y[j] = F::template f<T>(a[i], b[j]); });
-    }
-  } else {
-    out = TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, F::name));
-    auto y = xv::nd(out->data, out->shape);
-    xt::noalias(y) = F::template f<T>(xv::nd(static_cast<const T*>(A.data), A.shape),
-                                      xv::nd(static_cast<const T*>(B.data), B.shape));
-  }
-  finish_op<T>(out.get(), F::name, {&A, &B});
-  if (should_record<T>({&A, &B})) attach_node<T>(out.get(), new BinaryNode<T, F>(), {&A, &B});
+  ImplRef<T> out = A.shape == B.shape ? TensorImpl<T>::create_like(A)
+                                      : TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, F::name));
+  const std::size_t n = out->numel;
+  const Expanded<T> a(A, out->shape, n), b(B, out->shape, n);
+  const T *av = a.p, *bv = b.p;
+  T* y = out->data;
+  for (std::size_t i = 0; i < n; ++i) y[i] = F::f(av[i], bv[i]);
+  record<T>(out.get(), F::name, {&A, &B}, [] { return new BinaryNode<T, F>(); });
   return TensorT<T>(std::move(out));
 }
 
-// Comparison: a 0/1 mask, no gradient.
+// Comparisons: a 0/1 mask with IEEE semantics (every comparison with NaN is false but "not equal"); no gradient.
 template <class T, class Cmp>
 TensorT<T> compare(const TensorT<T>& lhs, const TensorT<T>& rhs, const char* op, Cmp cmp) {
-  const TensorImpl<T>& A = lhs.impl();
-  const TensorImpl<T>& B = rhs.impl();
+  TensorImpl<T>& A = lhs.impl();
+  TensorImpl<T>& B = rhs.impl();
   ImplRef<T> out = TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, op));
-  auto y = xv::nd(out->data, out->shape);
-  xt::noalias(y) = xt::where(
-      cmp(xv::nd(static_cast<const T*>(A.data), A.shape), xv::nd(static_cast<const T*>(B.data), B.shape)), T(1), T(0));
+  const std::size_t n = out->numel;
+  const Expanded<T> a(A, out->shape, n), b(B, out->shape, n);
+  for (std::size_t i = 0; i < n; ++i) out->data[i] = cmp(a.p[i], b.p[i]) ? T(1) : T(0);
+  record<T>(out.get(), op, {&A, &B});
   return TensorT<T>(std::move(out));
 }
 
-// where(c, a, b): y = c ? a : b. dy/da = [c], dy/db = [not c]; the condition gets no gradient.
+// where(c, a, b): y = c != 0 ? a : b (a NaN condition is non-zero: it picks a). dy/da = [c != 0],
+// dy/db = [c == 0]; the condition gets a zero gradient.
 template <class T>
 class WhereNode final : public Node<T> {
  public:
   const char* name() const override { return "where"; }
   void backward() override {
-    const TensorImpl<T>& C = *this->in[0];
     const Shape& ys = this->out->shape;
-    auto c = xv::nd(static_cast<const T*>(C.data), C.shape);
-    auto g = xv::nd(this->gout(), ys);
-    T* tmp = static_cast<T*>(pool_alloc(this->out->numel * sizeof(T)));
-    auto s = xv::nd(tmp, ys);
-    for (std::size_t i = 1; i <= 2; ++i) {
-      T* gi = this->gin(i);
-      if (!gi) continue;
-      if (i == 1)
-        xt::noalias(s) = xt::where(xt::not_equal(c, T(0)), g, T(0));
-      else
-        xt::noalias(s) = xt::where(xt::not_equal(c, T(0)), T(0), g);
-      kernels::sum_to(tmp, ys, gi, this->in[i]->shape);
-    }
-    pool_free(tmp, this->out->numel * sizeof(T));
+    const std::size_t n = this->out->numel;
+    const Expanded<T> c(*this->input(0), ys, n);
+    const T* g = this->gout();
+    if (T* ga = this->gin(1))
+      accumulate(ga, this->input(1)->shape, ys, n, [&](std::size_t i) { return c.p[i] != T(0) ? g[i] : T(0); });
+    if (T* gb = this->gin(2))
+      accumulate(gb, this->input(2)->shape, ys, n, [&](std::size_t i) { return c.p[i] != T(0) ? T(0) : g[i]; });
   }
 };
 
 }  // namespace
 
-template <class T>
-TensorT<T> add(const TensorT<T>& a, const TensorT<T>& b) {
-  return binary<T, Add>(a, b);
-}
-template <class T>
-TensorT<T> sub(const TensorT<T>& a, const TensorT<T>& b) {
-  return binary<T, Sub>(a, b);
-}
-template <class T>
-TensorT<T> mul(const TensorT<T>& a, const TensorT<T>& b) {
-  return binary<T, Mul>(a, b);
-}
-template <class T>
-TensorT<T> div(const TensorT<T>& a, const TensorT<T>& b) {
-  return binary<T, Div>(a, b);
-}
-template <class T>
-TensorT<T> pow(const TensorT<T>& a, const TensorT<T>& b) {
-  return binary<T, Pow>(a, b);
-}
-template <class T>
-TensorT<T> maximum(const TensorT<T>& a, const TensorT<T>& b) {
-  return binary<T, Maximum>(a, b);
-}
-template <class T>
-TensorT<T> minimum(const TensorT<T>& a, const TensorT<T>& b) {
-  return binary<T, Minimum>(a, b);
-}
-template <class T>
-TensorT<T> gt(const TensorT<T>& a, const TensorT<T>& b) {
-  return compare(a, b, "gt", [](const auto& x, const auto& y) { return xt::greater(x, y); });
-}
-template <class T>
-TensorT<T> lt(const TensorT<T>& a, const TensorT<T>& b) {
-  return compare(a, b, "lt", [](const auto& x, const auto& y) { return xt::less(x, y); });
-}
-template <class T>
-TensorT<T> ge(const TensorT<T>& a, const TensorT<T>& b) {
-  return compare(a, b, "ge", [](const auto& x, const auto& y) { return xt::greater_equal(x, y); });
-}
-template <class T>
-TensorT<T> le(const TensorT<T>& a, const TensorT<T>& b) {
-  return compare(a, b, "le", [](const auto& x, const auto& y) { return xt::less_equal(x, y); });
-}
-template <class T>
-TensorT<T> eq(const TensorT<T>& a, const TensorT<T>& b) {
-  return compare(a, b, "eq", [](const auto& x, const auto& y) { return xt::equal(x, y); });
-}
+#define AD_DEFINE_FUNCTION(NAME, F, FWD, DA, DB)                                     \
+  template <class T>                                                                 \
+  TensorT<T> NAME(const TensorT<T>& a, const TensorT<T>& b) {                        \
+    return binary<T, F>(a, b);                                                       \
+  }                                                                                  \
+  template TensorT<float> NAME<float>(const TensorT<float>&, const TensorT<float>&); \
+  template TensorT<double> NAME<double>(const TensorT<double>&, const TensorT<double>&);
+AD_BINARY_OPS(AD_DEFINE_FUNCTION)
+#undef AD_DEFINE_FUNCTION
+
+// clang-format off
+#define AD_COMPARISONS(X) \
+  X(gt, u > v) \
+  X(lt, u < v) \
+  X(ge, u >= v) \
+  X(le, u <= v) \
+  X(eq, u == v) \
+  X(ne, u != v)
+// clang-format on
+#define AD_DEFINE_COMPARISON(NAME, EXPR)                                             \
+  template <class T>                                                                 \
+  TensorT<T> NAME(const TensorT<T>& a, const TensorT<T>& b) {                        \
+    return compare(a, b, #NAME, [](T u, T v) { return EXPR; });                      \
+  }                                                                                  \
+  template TensorT<float> NAME<float>(const TensorT<float>&, const TensorT<float>&); \
+  template TensorT<double> NAME<double>(const TensorT<double>&, const TensorT<double>&);
+AD_COMPARISONS(AD_DEFINE_COMPARISON)
+#undef AD_DEFINE_COMPARISON
 
 template <class T>
 TensorT<T> where(const TensorT<T>& cond, const TensorT<T>& a, const TensorT<T>& b) {
@@ -297,30 +197,13 @@ TensorT<T> where(const TensorT<T>& cond, const TensorT<T>& a, const TensorT<T>& 
   TensorImpl<T>& B = b.impl();
   const Shape s = broadcast_shapes(broadcast_shapes(C.shape, A.shape, "where"), B.shape, "where");
   ImplRef<T> out = TensorImpl<T>::create(s);
-  auto y = xv::nd(out->data, s);
-  xt::noalias(y) =
-      xt::where(xt::not_equal(xv::nd(static_cast<const T*>(C.data), C.shape), T(0)),
-                xv::nd(static_cast<const T*>(A.data), A.shape), xv::nd(static_cast<const T*>(B.data), B.shape));
-  finish_op<T>(out.get(), "where", {&A, &B});
-  if (should_record<T>({&A, &B})) attach_node<T>(out.get(), new WhereNode<T>(), {&C, &A, &B});
+  const std::size_t n = out->numel;
+  const Expanded<T> c(C, s, n), av(A, s, n), bv(B, s, n);
+  for (std::size_t i = 0; i < n; ++i) out->data[i] = c.p[i] != T(0) ? av.p[i] : bv.p[i];
+  record<T>(out.get(), "where", {&C, &A, &B}, [] { return new WhereNode<T>(); });
   return TensorT<T>(std::move(out));
 }
-
-#define AD_INSTANTIATE(T)                                               \
-  template TensorT<T> add<T>(const TensorT<T>&, const TensorT<T>&);     \
-  template TensorT<T> sub<T>(const TensorT<T>&, const TensorT<T>&);     \
-  template TensorT<T> mul<T>(const TensorT<T>&, const TensorT<T>&);     \
-  template TensorT<T> div<T>(const TensorT<T>&, const TensorT<T>&);     \
-  template TensorT<T> pow<T>(const TensorT<T>&, const TensorT<T>&);     \
-  template TensorT<T> maximum<T>(const TensorT<T>&, const TensorT<T>&); \
-  template TensorT<T> minimum<T>(const TensorT<T>&, const TensorT<T>&); \
-  template TensorT<T> gt<T>(const TensorT<T>&, const TensorT<T>&);      \
-  template TensorT<T> lt<T>(const TensorT<T>&, const TensorT<T>&);      \
-  template TensorT<T> ge<T>(const TensorT<T>&, const TensorT<T>&);      \
-  template TensorT<T> le<T>(const TensorT<T>&, const TensorT<T>&);      \
-  template TensorT<T> eq<T>(const TensorT<T>&, const TensorT<T>&);      \
-  template TensorT<T> where<T>(const TensorT<T>&, const TensorT<T>&, const TensorT<T>&);
-AD_INSTANTIATE(float)
-AD_INSTANTIATE(double)
+template TensorT<float> where<float>(const TensorT<float>&, const TensorT<float>&, const TensorT<float>&);
+template TensorT<double> where<double>(const TensorT<double>&, const TensorT<double>&, const TensorT<double>&);
 
 }  // namespace ad

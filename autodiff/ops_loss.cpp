@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "autodiff/node.h"
 #include "autodiff/tensor.h"
 
 namespace ad {
@@ -21,7 +22,7 @@ class SoftmaxCrossEntropyNode final : public Node<T> {
     T* gx = this->gin(0);
     if (!gx) return;
     const T g = this->gout()[0] * scale_;
-    const T* x = this->in[0]->data;
+    const T* x = this->input(0)->data;
     for (std::size_t i = 0; i < labels_.size(); ++i) {
       const T* row = x + i * c_;
       T* grow = gx + i * c_;
@@ -46,8 +47,8 @@ class BceWithLogitsNode final : public Node<T> {
   const char* name() const override { return "binary_cross_entropy_with_logits"; }
   void backward() override {
     const T g = this->gout()[0] * scale_;
-    const T* x = this->in[0]->data;
-    const T* y = this->in[1]->data;
+    const T* x = this->input(0)->data;
+    const T* y = this->input(1)->data;
     const std::size_t n = sigmoid_.size();
     if (T* gx = this->gin(0))
       for (std::size_t i = 0; i < n; ++i) gx[i] += g * (sigmoid_[i] - y[i]);
@@ -81,8 +82,11 @@ TensorT<T> softmax_cross_entropy(const TensorT<T>& logits, const std::vector<std
       throw IndexError("softmax_cross_entropy: label " + std::to_string(labels[i]) + " of row " + std::to_string(i) +
                        " is out of range for " + std::to_string(c) + " classes");
     const T* row = x.data + i * c;  // c >= 1 here: with no classes every label is out of range
-    T m = *std::max_element(row, row + c);
-    if (!std::isfinite(m)) m = 0;
+    // The shift by the maximum keeps exp from overflowing; an infinite or NaN logit makes the loss NaN (as PyTorch's
+    // log_softmax + nll_loss), while -inf logits of other classes are fine.
+    T m = row[0];
+    for (std::size_t j = 1; j < c; ++j)
+      if (row[j] > m || (std::isnan(row[j]) && !std::isnan(m))) m = row[j];
     T z = 0;
     for (std::size_t j = 0; j < c; ++j) z += std::exp(row[j] - m);
     lse[i] = m + std::log(z);
@@ -91,9 +95,8 @@ TensorT<T> softmax_cross_entropy(const TensorT<T>& logits, const std::vector<std
   const T scale = mean ? T(1) / static_cast<T>(n) : T(1);
   ImplRef<T> out = TensorImpl<T>::create(Shape{});
   out->data[0] = total * scale;
-  finish_op<T>(out.get(), "softmax_cross_entropy", {&x});
-  if (should_record<T>({&x}))
-    attach_node<T>(out.get(), new SoftmaxCrossEntropyNode<T>(labels, std::move(lse), c, scale), {&x});
+  record<T>(out.get(), "softmax_cross_entropy", {&x},
+            [&] { return new SoftmaxCrossEntropyNode<T>(labels, std::move(lse), c, scale); });
   return TensorT<T>(std::move(out));
 }
 
@@ -107,8 +110,8 @@ TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& logits, const Tens
   if (mean && x.numel == 0)
     throw ValueError("binary_cross_entropy_with_logits: empty batch (logits shape " + x.shape.str() +
                      "): the mean over no elements is undefined");
-  const bool record = should_record<T>({&x, &y});
-  std::vector<T> sig(record ? x.numel : 0);
+  const bool keep_sigmoid = will_record<T>({&x, &y});  // backward needs sigmoid(x); computed here anyway
+  std::vector<T> sig(keep_sigmoid ? x.numel : 0);
   T total = 0;
   for (std::size_t i = 0; i < x.numel; ++i) {
     const T v = x.data[i], t = y.data[i];
@@ -117,13 +120,13 @@ TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& logits, const Tens
                        std::to_string(i) + " is outside [0, 1]");
     const T e = std::exp(-std::abs(v));  // sigmoid(v) = 1 / (1 + e) for v >= 0, e / (1 + e) for v < 0
     total += std::max(v, T(0)) - v * t + std::log1p(e);
-    if (record) sig[i] = (v >= T(0) ? T(1) : e) / (T(1) + e);
+    if (keep_sigmoid) sig[i] = (v >= T(0) ? T(1) : e) / (T(1) + e);
   }
   const T scale = mean ? T(1) / static_cast<T>(x.numel) : T(1);
   ImplRef<T> out = TensorImpl<T>::create(Shape{});
   out->data[0] = total * scale;
-  finish_op<T>(out.get(), "binary_cross_entropy_with_logits", {&x, &y});
-  if (record) attach_node<T>(out.get(), new BceWithLogitsNode<T>(std::move(sig), scale), {&x, &y});
+  record<T>(out.get(), "binary_cross_entropy_with_logits", {&x, &y},
+            [&] { return new BceWithLogitsNode<T>(std::move(sig), scale); });
   return TensorT<T>(std::move(out));
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "autodiff/blas.h"
+#include "autodiff/node.h"
 #include "autodiff/tensor.h"
 
 namespace ad {
@@ -19,8 +20,8 @@ class MatmulNode final : public Node<T> {
   explicit MatmulNode(Geometry g) : g_(g) {}
   const char* name() const override { return "matmul"; }
   void backward() override {
-    const T* A = this->in[0]->data;
-    const T* B = this->in[1]->data;
+    const T* A = this->input(0)->data;
+    const T* B = this->input(1)->data;
     const T* G = this->gout();
     T* gA = this->gin(0);
     T* gB = this->gin(1);
@@ -66,12 +67,12 @@ class LinearNode final : public Node<T> {
   LinearNode(std::size_t rows, std::size_t in, std::size_t out) : rows_(rows), in_(in), out_(out) {}
   const char* name() const override { return "linear"; }
   void backward() override {
-    const T* X = this->in[0]->data;
-    const T* W = this->in[1]->data;
+    const T* X = this->input(0)->data;
+    const T* W = this->input(1)->data;
     const T* G = this->gout();
     if (T* gx = this->gin(0)) blas::gemm<T>(false, true, rows_, in_, out_, T(1), G, out_, W, out_, T(1), gx, in_);
     if (T* gw = this->gin(1)) blas::gemm<T>(true, false, in_, out_, rows_, T(1), X, in_, G, out_, T(1), gw, out_);
-    if (this->n_in == 3)
+    if (this->num_inputs() == 3)
       if (T* gb = this->gin(2)) add_row_sums(G, rows_, out_, gb);
   }
 
@@ -105,14 +106,11 @@ TensorT<T> linear(const TensorT<T>& x, const TensorT<T>& w, const TensorT<T>& b)
   ImplRef<T> y = TensorImpl<T>::create(os);
   if (b.defined()) fill_rows(y->data, rows, out, b.data());
   blas::gemm<T>(false, false, rows, out, in, T(1), X.data, in, W.data, out, b.defined() ? T(1) : T(0), y->data, out);
-  if (b.defined()) {
-    TensorImpl<T>& B = b.impl();
-    finish_op<T>(y.get(), "linear", {&X, &W, &B});
-    if (should_record<T>({&X, &W, &B})) attach_node<T>(y.get(), new LinearNode<T>(rows, in, out), {&X, &W, &B});
-  } else {
-    finish_op<T>(y.get(), "linear", {&X, &W});
-    if (should_record<T>({&X, &W})) attach_node<T>(y.get(), new LinearNode<T>(rows, in, out), {&X, &W});
-  }
+  auto node = [&] { return new LinearNode<T>(rows, in, out); };
+  if (b.defined())
+    record<T>(y.get(), "linear", {&X, &W, &b.impl()}, node);
+  else
+    record<T>(y.get(), "linear", {&X, &W}, node);
   return TensorT<T>(std::move(y));
 }
 
@@ -152,8 +150,7 @@ TensorT<T> matmul(const TensorT<T>& lhs, const TensorT<T>& rhs) {
     for (std::size_t i = 0; i < batch; ++i)
       blas::gemm<T>(false, false, m, n, k, T(1), A.data + i * g.a_step, k, B.data + i * g.b_step, n, T(0),
                     out->data + i * m * n, n);
-  finish_op<T>(out.get(), "matmul", {&A, &B});
-  if (should_record<T>({&A, &B})) attach_node<T>(out.get(), new MatmulNode<T>(g), {&A, &B});
+  record<T>(out.get(), "matmul", {&A, &B}, [&] { return new MatmulNode<T>(g); });
   return TensorT<T>(std::move(out));
 }
 

@@ -5,12 +5,12 @@
 #include <limits>
 #include <vector>
 
+#include "autodiff/node.h"
 #include "autodiff/tensor.h"
 
 namespace ad {
 namespace {
 
-template <class T>
 Shape reduced_shape(const Shape& s, std::size_t axis, bool keepdims) {
   Shape r;
   for (std::size_t d = 0; d < s.rank(); ++d) {
@@ -31,7 +31,7 @@ class SumAllNode final : public Node<T> {
     T* gx = this->gin(0);
     if (!gx) return;
     const T g = this->gout()[0];
-    const std::size_t n = this->in[0]->numel;
+    const std::size_t n = this->input(0)->numel;
     for (std::size_t i = 0; i < n; ++i) gx[i] += g;
   }
 };
@@ -58,7 +58,8 @@ class SumAxisNode final : public Node<T> {
   AxisSplit s_;
 };
 
-// y = x_m with m the (first) position of the maximum: the gradient goes to x_m only.
+// max along an axis: y = x_m with m the position of the maximum (the first one, or the first NaN, as PyTorch's
+// max(dim)): the gradient goes to x_m only.
 template <class T>
 class MaxNode final : public Node<T> {
  public:
@@ -74,6 +75,33 @@ class MaxNode final : public Node<T> {
  private:
   std::vector<std::size_t> argmax_;  // flat input index of the maximum, per output element
 };
+
+// max of all elements: as PyTorch's max(), the gradient is shared evenly by every element equal to the maximum
+// (every NaN when the maximum is NaN), so that ties are symmetric.
+template <class T>
+class MaxAllNode final : public Node<T> {
+ public:
+  const char* name() const override { return "max"; }
+  void backward() override {
+    T* gx = this->gin(0);
+    if (!gx) return;
+    const T* x = this->input(0)->data;
+    const std::size_t n = this->input(0)->numel;
+    const T m = this->out->data[0];
+    auto at_max = [&](std::size_t i) { return std::isnan(m) ? std::isnan(x[i]) : x[i] == m; };
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < n; ++i) count += at_max(i);
+    const T share = this->gout()[0] / static_cast<T>(count);
+    for (std::size_t i = 0; i < n; ++i)
+      if (at_max(i)) gx[i] += share;
+  }
+};
+
+// True when v beats the current best: larger, or the first NaN (NaN propagates, as in PyTorch).
+template <class T>
+bool beats(T v, T best) {
+  return v > best || (std::isnan(v) && !std::isnan(best));
+}
 
 // y_k = x_k - log sum_j exp(x_j) along the axis. dy_k/dx_j = [k = j] - softmax_j, so
 // dL/dx_j = g_j - softmax_j * sum_k g_k, with softmax_j = exp(y_j).
@@ -120,8 +148,7 @@ TensorT<T> sum(const TensorT<T>& a) {
 #pragma omp simd reduction(+ : s)
   for (std::size_t i = 0; i < n; ++i) s += p[i];
   out->data[0] = s;
-  finish_op<T>(out.get(), "sum", {&x});
-  if (should_record<T>({&x})) attach_node<T>(out.get(), new SumAllNode<T>(), {&x});
+  record<T>(out.get(), "sum", {&x}, [] { return new SumAllNode<T>(); });
   return TensorT<T>(std::move(out));
 }
 
@@ -130,7 +157,7 @@ TensorT<T> sum(const TensorT<T>& a, int axis, bool keepdims) {
   TensorImpl<T>& x = a.impl();
   const std::size_t ax = normalize_axis(axis, x.shape.rank(), "sum");
   const AxisSplit s = split_at(x.shape, ax);
-  ImplRef<T> out = TensorImpl<T>::create(reduced_shape<T>(x.shape, ax, keepdims));
+  ImplRef<T> out = TensorImpl<T>::create(reduced_shape(x.shape, ax, keepdims));
   T* y = out->data;
   for (std::size_t o = 0; o < s.outer; ++o) {
     T* dst = y + o * s.inner;
@@ -146,8 +173,7 @@ TensorT<T> sum(const TensorT<T>& a, int axis, bool keepdims) {
     for (std::size_t k = 0; k < s.n; ++k)
       for (std::size_t i = 0; i < s.inner; ++i) dst[i] += src[k * s.inner + i];
   }
-  finish_op<T>(out.get(), "sum", {&x});
-  if (should_record<T>({&x})) attach_node<T>(out.get(), new SumAxisNode<T>(s), {&x});
+  record<T>(out.get(), "sum", {&x}, [&] { return new SumAxisNode<T>(s); });
   return TensorT<T>(std::move(out));
 }
 
@@ -171,10 +197,10 @@ TensorT<T> max(const TensorT<T>& a) {
   require_nonempty(x, "max");
   std::size_t m = 0;
   for (std::size_t i = 1; i < x.numel; ++i)
-    if (x.data[i] > x.data[m]) m = i;
+    if (beats(x.data[i], x.data[m])) m = i;
   ImplRef<T> out = TensorImpl<T>::create(Shape{});
   out->data[0] = x.data[m];
-  if (should_record<T>({&x})) attach_node<T>(out.get(), new MaxNode<T>({m}), {&x});
+  record<T>(out.get(), "max", {&x}, [] { return new MaxAllNode<T>(); });
   return TensorT<T>(std::move(out));
 }
 
@@ -184,20 +210,19 @@ TensorT<T> max(const TensorT<T>& a, int axis, bool keepdims) {
   const std::size_t ax = normalize_axis(axis, x.shape.rank(), "max");
   const AxisSplit s = split_at(x.shape, ax);
   if (s.n == 0) throw ValueError("max: axis " + std::to_string(axis) + " of shape " + x.shape.str() + " is empty");
-  ImplRef<T> out = TensorImpl<T>::create(reduced_shape<T>(x.shape, ax, keepdims));
-  const bool record = should_record<T>({&x});
-  std::vector<std::size_t> argmax(record ? out->numel : 0);
+  ImplRef<T> out = TensorImpl<T>::create(reduced_shape(x.shape, ax, keepdims));
+  std::vector<std::size_t> argmax(out->numel);
   for (std::size_t o = 0; o < s.outer; ++o)
     for (std::size_t i = 0; i < s.inner; ++i) {
       std::size_t best = o * s.n * s.inner + i;
       for (std::size_t k = 1; k < s.n; ++k) {
         const std::size_t j = (o * s.n + k) * s.inner + i;
-        if (x.data[j] > x.data[best]) best = j;
+        if (beats(x.data[j], x.data[best])) best = j;
       }
       out->data[o * s.inner + i] = x.data[best];
-      if (record) argmax[o * s.inner + i] = best;
+      argmax[o * s.inner + i] = best;
     }
-  if (record) attach_node<T>(out.get(), new MaxNode<T>(std::move(argmax)), {&x});
+  record<T>(out.get(), "max", {&x}, [&] { return new MaxNode<T>(std::move(argmax)); });
   return TensorT<T>(std::move(out));
 }
 
@@ -232,16 +257,16 @@ TensorT<T> log_softmax(const TensorT<T>& a, int axis) {
   for (std::size_t o = 0; o < s.outer; ++o)
     for (std::size_t i = 0; i < s.inner; ++i) {
       const std::size_t base = o * s.n * s.inner + i;
-      T m = -std::numeric_limits<T>::infinity();
-      for (std::size_t k = 0; k < s.n; ++k) m = std::max(m, x.data[base + k * s.inner]);
-      if (!std::isfinite(m)) m = 0;  // all -inf (or an inf): keep the arithmetic below well defined
+      // The shift by the maximum keeps exp from overflowing. An infinite maximum makes the row NaN, as in PyTorch
+      // (x - m is NaN at the maximum); a row of -inf and finite values is fine.
+      T m = x.data[base];
+      for (std::size_t k = 1; k < s.n; ++k) m = beats(x.data[base + k * s.inner], m) ? x.data[base + k * s.inner] : m;
       T z = 0;
       for (std::size_t k = 0; k < s.n; ++k) z += std::exp(x.data[base + k * s.inner] - m);
       const T lse = m + std::log(z);
       for (std::size_t k = 0; k < s.n; ++k) y[base + k * s.inner] = x.data[base + k * s.inner] - lse;
     }
-  finish_op<T>(out.get(), "log_softmax", {&x});
-  if (should_record<T>({&x})) attach_node<T>(out.get(), new LogSoftmaxNode<T>(s), {&x});
+  record<T>(out.get(), "log_softmax", {&x}, [&] { return new LogSoftmaxNode<T>(s); });
   return TensorT<T>(std::move(out));
 }
 
@@ -254,8 +279,16 @@ TensorT<T> softmax(const TensorT<T>& a, int axis) {
 template <class T>
 TensorT<T> logsumexp(const TensorT<T>& a, int axis, bool keepdims) {
   require_axis_nonempty(a, axis, "logsumexp");
-  // m is a constant shift (detached): logsumexp(x) = m + log sum exp(x - m) for any m; the max avoids overflow.
-  const TensorT<T> m = max(a, axis, /*keepdims=*/true).detach();
+  // m is a constant shift (not recorded): logsumexp(x) = m + log sum exp(x - m) for any m; the max avoids overflow.
+  // Where the max is infinite the shift is 0 instead (as in PyTorch), so that a row holding +inf gives +inf and a
+  // row of -inf gives -inf rather than NaN.
+  TensorT<T> m;
+  {
+    NoGradGuard no_grad;
+    m = max(a, axis, /*keepdims=*/true);
+  }
+  for (T *p = m.mutable_data(), *e = p + m.numel(); p != e; ++p)
+    if (std::isinf(*p)) *p = 0;
   TensorT<T> r = add(log(sum(exp(sub(a, m)), axis, /*keepdims=*/true)), m);
   return keepdims ? r : squeeze(r, axis);
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "autodiff/kernels.h"
+#include "autodiff/node.h"
 #include "autodiff/tensor.h"
 
 namespace ad {
@@ -43,7 +44,7 @@ TensorT<T> gather_op(const TensorT<T>& a, const Shape& out_shape, const kernels:
   TensorImpl<T>& x = a.impl();
   ImplRef<T> out = TensorImpl<T>::create(out_shape);
   kernels::gather(static_cast<const T*>(x.data), strides, out_shape, out->data);
-  if (should_record<T>({&x})) attach_node<T>(out.get(), new GatherNode<T>(name, strides), {&x});
+  record<T>(out.get(), name, {&x}, [&] { return new GatherNode<T>(name, strides); });
   return TensorT<T>(std::move(out));
 }
 
@@ -83,46 +84,29 @@ TensorT<T> index_op(const TensorT<T>& a, std::size_t ax, std::vector<std::size_t
   for (std::size_t o = 0; o < s.outer; ++o)
     for (std::size_t k = 0; k < m; ++k)
       std::memcpy(out->data + (o * m + k) * s.inner, x.data + (o * s.n + idx[k]) * s.inner, s.inner * sizeof(T));
-  if (should_record<T>({&x})) attach_node<T>(out.get(), new IndexNode<T>(name, s, std::move(idx)), {&x});
+  record<T>(out.get(), name, {&x}, [&] { return new IndexNode<T>(name, s, std::move(idx)); });
   return TensorT<T>(std::move(out));
 }
 
-// Concatenation of k parts along an axis; part p's gradient is its slice of g. Any number of inputs, so the
-// parts are held here rather than in Node::in.
+// Concatenation of k parts along an axis; part p's gradient is its slice of g.
 template <class T>
 class ConcatNode final : public Node<T> {
  public:
-  ConcatNode(std::vector<ImplRef<T>> parts, std::size_t outer, std::size_t row)
-      : parts_(std::move(parts)), outer_(outer), row_(row) {
-    for (auto& p : parts_) versions_.push_back(p->version());
-  }
+  ConcatNode(std::size_t outer, std::size_t row) : outer_(outer), row_(row) {}
   const char* name() const override { return "concat"; }
   void backward() override {
     const T* g = this->gout();
     std::size_t off = 0;  // offset of part p within one output row
-    for (std::size_t p = 0; p < parts_.size(); ++p) {
-      TensorImpl<T>* x = parts_[p].get();
-      const std::size_t w = x->numel / (outer_ ? outer_ : 1);
-      if (x->requires_grad) {
-        T* gx = grad_buffer(x);
+    for (std::size_t p = 0; p < this->num_inputs(); ++p) {
+      const std::size_t w = this->input(p)->numel / (outer_ ? outer_ : 1);
+      if (T* gx = this->gin(p))
         for (std::size_t o = 0; o < outer_; ++o)
           for (std::size_t i = 0; i < w; ++i) gx[o * w + i] += g[o * row_ + off + i];
-      }
       off += w;
     }
   }
-  void release_saved(std::vector<RefCounted*>& bin) override {
-    for (auto& p : parts_) bin.push_back(p.leak());
-  }
-  void check_input_grads() const override {
-    for (const auto& p : parts_)
-      if (p && p->requires_grad && p->grad_data())
-        check_finite(p->grad_data(), p->numel, "the gradient of a part", "backward of concat");
-  }
 
  private:
-  std::vector<ImplRef<T>> parts_;
-  std::vector<std::uint32_t> versions_;
   std::size_t outer_, row_;
 };
 
@@ -135,7 +119,7 @@ TensorT<T> reshape(const TensorT<T>& a, const Shape& shape) {
     throw ShapeError("reshape: cannot reshape a tensor of shape " + x.shape.str() + " (" + std::to_string(x.numel) +
                      " elements) to shape " + shape.str() + " (" + std::to_string(shape.numel()) + " elements)");
   ImplRef<T> out = TensorImpl<T>::view_of(&x, shape);
-  if (should_record<T>({&x})) attach_node<T>(out.get(), new ReshapeNode<T>(), {&x});
+  record<T>(out.get(), "reshape", {&x}, [] { return new ReshapeNode<T>(); });
   return TensorT<T>(std::move(out));
 }
 
@@ -278,7 +262,8 @@ TensorT<T> concat(const std::vector<TensorT<T>>& parts, int axis) {
   const std::size_t ax = normalize_axis(axis, s0.rank(), "concat");
   Shape os = s0;
   os[ax] = 0;
-  bool record = false;
+  std::vector<TensorImpl<T>*> inputs;
+  inputs.reserve(parts.size());
   for (const auto& p : parts) {
     const Shape& s = p.shape();
     bool ok = s.rank() == s0.rank();
@@ -287,21 +272,18 @@ TensorT<T> concat(const std::vector<TensorT<T>>& parts, int axis) {
       throw ShapeError("concat: shapes " + s0.str() + " and " + s.str() + " differ outside axis " +
                        std::to_string(axis));
     os[ax] += s[ax];
-    record = record || p.requires_grad();
+    inputs.push_back(&p.impl());
   }
-  record = record && grad_enabled();
   ImplRef<T> out = TensorImpl<T>::create(os);
   const AxisSplit so = split_at(os, ax);
   const std::size_t row = so.n * so.inner;  // elements per outer index in the output
   std::size_t off = 0;
-  std::vector<ImplRef<T>> refs;
   for (const auto& p : parts) {
     const std::size_t w = p.shape()[ax] * so.inner;
     for (std::size_t o = 0; o < so.outer; ++o) std::memcpy(out->data + o * row + off, p.data() + o * w, w * sizeof(T));
     off += w;
-    if (record) refs.push_back(p.impl_ref());
   }
-  if (record) attach_node<T>(out.get(), new ConcatNode<T>(std::move(refs), so.outer, row), {});
+  record<T>(out.get(), "concat", Inputs<T>(inputs), [&] { return new ConcatNode<T>(so.outer, row); });
   return TensorT<T>(std::move(out));
 }
 

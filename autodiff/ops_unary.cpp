@@ -1,100 +1,152 @@
-// Unary elementwise ops. Each functor gives the forward value f(x) and the chain rule df = g * dy/dx as xtensor
-// expressions (vectorised with xsimd); x is the input, y the output, g the gradient of the output.
+// Unary elementwise ops: the table AD_UNARY_OPS below is the one place where each op's value and derivative are
+// written. A row gives
+//   name       the function users call (declared in tensor.h)
+//   Functor    the op's type here
+//   signature  x: f(x); xa: f(x, a); xab: f(x, a, b); ax: f(a, x) (a scalar operand first)
+//   y = f(x)   the value, from the input x and the scalar parameters a, b
+//   dL/dx      the chain rule, from x, the output y, the output's gradient g and a, b
+//   evaluation loop: per element on scalars, a plain loop the compiler vectorises (arithmetic, and functions
+//              xsimd gets wrong at special values); simd: as an xtensor expression, vectorised by xsimd (exp, log,
+//              tanh, ...). The same formula serves both: exp(x), where(c, u, v), equal(u, v), isnan(x) find the
+//              std:: functions for scalars and the xt:: ones for expressions.
+// From a row follow the functor, the function `name` and its float and double instantiations. Values and
+// gradients at NaN, +-inf and the kinks are PyTorch's (tests/test_nan_inf.cpp holds PyTorch 1.13's results).
 #include <cmath>
-#include <type_traits>
+#include <limits>
 
+#include "autodiff/node.h"
 #include "autodiff/tensor.h"
 #include "autodiff/xt_views.h"
 
 namespace ad {
 namespace {
 
+// The scalar forms of the rule vocabulary (the xtensor ones come from namespace xt by argument-dependent lookup).
+template <class T>
+T where(bool c, T u, T v) {
+  return c ? u : v;
+}
+template <class T>
+bool equal(T u, T v) {
+  return u == v;
+}
+constexpr double kSqrt2 = 1.41421356237309504880, kSqrt2OverPi = 0.79788456080286535588;
+constexpr double kInvSqrt2Pi = 0.39894228040143267794;  // 1 / sqrt(2 pi), the standard normal density at 0
+constexpr double kGeluKappa = 0.044715;                 // the cubic term of GELU's tanh approximation
+
+// Everything a rule may call, for scalars; `using` keeps argument-dependent lookup on for the other types.
+#define AD_RULE_MATH \
+  using std::abs;    \
+  using std::cos;    \
+  using std::erf;    \
+  using std::exp;    \
+  using std::isnan;  \
+  using std::log;    \
+  using std::log1p;  \
+  using std::pow;    \
+  using std::sin;    \
+  using std::sqrt;   \
+  using std::tanh;
+
+enum class Eval { loop, simd };
+
+// clang-format off
+#define AD_UNARY_OPS(X) \
+/*  name        Functor      sig  y = f(x)                                              dL/dx                                                      evaluation */ \
+  X(neg,        Neg,         x,   -x,                                                   -g,                                                        loop) \
+  X(exp,        Exp,         x,   exp(x),                                               g * y,                                                     simd) \
+  X(log,        Log,         x,   log(x),                                               g / x,                                                     simd) \
+  X(sqrt,       Sqrt,        x,   sqrt(x),                                              g / (T(2) * y),                                            simd) \
+  /* |x|' = sign(x), 0 at 0 and at NaN */ \
+  X(abs,        Abs,         x,   abs(x),                                               where(x > T(0), g, where(x < T(0), -g, T(0))),             loop) \
+  X(sin,        Sin,         x,   sin(x),                                               g * cos(x),                                                simd) \
+  X(cos,        Cos,         x,   cos(x),                                               g * -sin(x),                                               simd) \
+  X(tanh,       Tanh,        x,   tanh(x),                                              g * (T(1) - y * y),                                        simd) \
+  X(sigmoid,    Sigmoid,     x,   T(1) / (T(1) + exp(-x)),                              g * (T(1) - y) * y,                                        simd) \
+  /* relu keeps NaN (and -0); its gradient is g where the output is positive or NaN */ \
+  X(relu,       Relu,        x,   where(x < T(0), T(0), x),                             where(y <= T(0), T(0), g),                                 loop) \
+  X(leaky_relu, LeakyRelu,   xa,  where(x > T(0), x, x * a),                            where(x > T(0), g, g * a),                                 loop) \
+  /* elu(x) = x for x > 0, a (e^x - 1) otherwise; for x <= 0 the derivative a e^x = y + a */ \
+  X(elu,        Elu,         xa,  where(x <= T(0), a * (exp(x) - T(1)), x),             where(x <= T(0), g * (y + a), g),                          simd) \
+  /* softplus(x) = log(1 + e^(a x)) / a, = x above the threshold b; the derivative is sigmoid(a x) = z / (z + 1) */ \
+  X(softplus,   Softplus,    xab, where(x * a > b, x, log1p(exp(x * a)) / a),           where(x * a > b, g, g * exp(x * a) / (exp(x * a) + T(1))), simd) \
+  /* clamp keeps NaN; the gradient is g inside [a, b] (bounds included), 0 outside and at NaN */ \
+  X(clamp,      Clamp,       xab, where(x < a, a, where(x > b, b, x)),                  where(x >= a, where(x <= b, g, T(0)), T(0)),               loop) \
+  /* silu(x) = x sigmoid(x); with s = sigmoid(x) the derivative is s (1 + x (1 - s)) */ \
+  X(silu,       Silu,        x,   x / (T(1) + exp(-x)),                                 g / (T(1) + exp(-x)) * (T(1) + x * (T(1) - T(1) / (T(1) + exp(-x)))), simd) \
+  /* gelu(x) = x Phi(x), Phi the standard normal CDF; the derivative is Phi(x) + x phi(x) */ \
+  X(gelu,       Gelu,        x,   T(0.5) * x * (T(1) + erf(x / T(kSqrt2))),             g * (T(0.5) * (T(1) + erf(x / T(kSqrt2))) + x * T(kInvSqrt2Pi) * exp(T(-0.5) * x * x)), simd) \
+  /* GELU's tanh approximation, 0.5 x (1 + tanh(u)) with u = sqrt(2/pi) (x + k x^3) */ \
+  X(gelu_tanh,  GeluTanh,    x,   T(0.5) * x * (T(1) + tanh(T(kSqrt2OverPi) * (x + T(kGeluKappa) * x * x * x))), \
+                                  g * (T(0.5) * (T(1) + tanh(T(kSqrt2OverPi) * (x + T(kGeluKappa) * x * x * x))) + T(0.5) * x * (T(1) - tanh(T(kSqrt2OverPi) * (x + T(kGeluKappa) * x * x * x)) * tanh(T(kSqrt2OverPi) * (x + T(kGeluKappa) * x * x * x))) * T(kSqrt2OverPi) * (T(1) + T(3 * kGeluKappa) * x * x)), simd) \
+  /* ops with a scalar operand a */ \
+  X(add_scalar, AddScalar,   xa,  x + a,                                                g,                                                         loop) \
+  X(mul_scalar, MulScalar,   xa,  x * a,                                                g * a,                                                     loop) \
+  X(rsub_scalar, RSubScalar, ax,  a - x,                                                -g,                                                        loop) \
+  X(rdiv_scalar, RDivScalar, ax,  a / x,                                                -g * y / x,                                                loop) \
+  /* x^a; x^0 is 1 everywhere (also at NaN), so its derivative is 0 where a x^(a-1) would give 0 inf at x = 0 */ \
+  X(pow,        PowScalar,   xa,  pow(x, a),                                            where(a == T(0), T(0), g * a * pow(x, a - T(1))),          loop) \
+  /* a^x; d/dx = a^x ln a, taken as 0 where a = 0 and x >= 0 (a^x is 0 or 1 there) */ \
+  X(pow,        ScalarPow,   ax,  pow(a, x),                                            where(a == T(0) && x >= T(0), T(0), g * y * log(a)),      loop)
+// clang-format on
+
+// The name an op shows in errors and grad_fn_name(): the operator's for the scalar-operand forms ("mul" for
+// x * 2.0, as for x * y), the function's otherwise.
+constexpr bool same(const char* u, const char* v) { return *u == *v && (*u == 0 || same(u + 1, v + 1)); }
+constexpr const char* shown_name(const char* fn) {
+  return same(fn, "add_scalar")    ? "add"
+         : same(fn, "mul_scalar")  ? "mul"
+         : same(fn, "rsub_scalar") ? "sub"
+         : same(fn, "rdiv_scalar") ? "div"
+                                   : fn;
+}
+
 template <class T>
 struct Params {
-  using value_type = T;
   T a = 0, b = 0;
 };
 
-// c ? a : b for plain scalars and elementwise (xt::where) for xtensor expressions, so that piecewise formulas
-// (relu, leaky_relu) can also be ARITH.
-template <class C, class A, class B>
-auto pick(const C& c, const A& a, const B& b) {
-  return xt::where(c, a, b);
-}
-template <class T>
-T pick(bool c, T a, T b) {
-  return c ? a : b;
-}
-
-// ARITH: the formulas use only + - * /, pick() and p, so they also apply to plain scalars; such ops run as a plain
-// loop over the same formula (no xtensor adaptor set-up, which dominates the cost of tiny tensors; the compiler
-// vectorises the loop).
-// clang-format off
-#define AD_UNARY(NAME, OPNAME, FWD, BWD, ARITH)                                         \
-  struct NAME {                                                                         \
-    static constexpr const char* name = OPNAME;                                         \
-    static constexpr bool arith = ARITH;                                                \
-    template <class X, class P>                                                         \
-    static auto f(const X& x, const P& p) {                                             \
-      using T = typename P::value_type;                                                 \
-      static_assert(sizeof(T) > 0);                                                     \
-      (void)p;                                                                          \
-      return FWD;                                                                       \
-    }                                                                                   \
-    template <class X, class Y, class G, class P>                                       \
-    static auto df(const X& x, const Y& y, const G& g, const P& p) {                    \
-      using T = typename P::value_type;                                                 \
-      static_assert(sizeof(T) > 0);                                                     \
-      (void)x; (void)y; (void)p;                                                        \
-      return BWD;                                                                       \
-    }                                                                                   \
+// The parameters come in as references to the caller's values: an xtensor expression keeps references to its
+// lvalue operands until it is evaluated, so they must outlive f() and df().
+#define AD_DEFINE_FUNCTOR(NAME, F, SIG, FWD, BWD, EVAL)                          \
+  struct F {                                                                     \
+    static constexpr const char* name = shown_name(#NAME);                       \
+    static constexpr Eval eval = Eval::EVAL;                                     \
+    template <class T, class X>                                                  \
+    static auto f(const X& x, const T& a, const T& b) {                          \
+      AD_RULE_MATH(void) a, (void)b;                                             \
+      return FWD;                                                                \
+    }                                                                            \
+    template <class T, class X, class Y, class G>                                \
+    static auto df(const X& x, const Y& y, const G& g, const T& a, const T& b) { \
+      AD_RULE_MATH(void) x, (void)y, (void)a, (void)b;                           \
+      return BWD;                                                                \
+    }                                                                            \
   };
+AD_UNARY_OPS(AD_DEFINE_FUNCTOR)
+#undef AD_DEFINE_FUNCTOR
 
-// x^p and its derivative for PowScalar, which runs as a plain loop (ARITH) with std::pow; the expression forms are
-// compiled but unused. x^0 is constant: its derivative is 0 everywhere, where p x^(p-1) gives 0 * inf at x = 0.
-template <class X, class P>
-auto any_pow(const X& x, P p) {
-  using std::pow;  // xt::pow for expressions, by argument-dependent lookup
-  return pow(x, p);
+// Parameter checks of the ops that have invalid parameters (the others accept any value, as in PyTorch).
+template <class F, class T>
+void check_params(const Params<T>&) {}
+template <>
+void check_params<Softplus, float>(const Params<float>& p) {
+  if (!(p.a > 0)) throw ValueError("softplus: beta must be positive, got " + std::to_string(p.a));
 }
-template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
-T pow_slope(T x, T p) {
-  return p == T(0) ? T(0) : p * std::pow(x, p - T(1));
+template <>
+void check_params<Softplus, double>(const Params<double>& p) {
+  if (!(p.a > 0)) throw ValueError("softplus: beta must be positive, got " + std::to_string(p.a));
 }
-template <class X, class T, std::enable_if_t<!std::is_arithmetic_v<X>, int> = 0>
-auto pow_slope(const X& x, T p) {
-  return p * xt::pow(x, p - T(1));
+template <>
+void check_params<Clamp, float>(const Params<float>& p) {
+  if (p.a > p.b)
+    throw ValueError("clamp: lower bound " + std::to_string(p.a) + " exceeds upper bound " + std::to_string(p.b));
 }
-
-// name, op name, y = f(x), dL/dx = g * dy/dx
-AD_UNARY(Neg, "neg", -x, -g, true)
-AD_UNARY(Exp, "exp", xt::exp(x), g * y, false)                                   // (e^x)' = e^x
-AD_UNARY(Log, "log", xt::log(x), g / x, false)                                   // (ln x)' = 1/x
-AD_UNARY(Sqrt, "sqrt", xt::sqrt(x), g * T(0.5) / y, false)                // (sqrt x)' = 1/(2 sqrt x)
-AD_UNARY(Abs, "abs", xt::abs(x), g * xt::sign(x), false)                         // |x|' = sign(x), 0 at 0
-AD_UNARY(Sin, "sin", xt::sin(x), g * xt::cos(x), false)
-AD_UNARY(Cos, "cos", xt::cos(x), -g * xt::sin(x), false)
-AD_UNARY(Tanh, "tanh", xt::tanh(x), g * (T(1) - y * y), false)                   // tanh' = 1 - tanh^2
-AD_UNARY(Sigmoid, "sigmoid", T(1) / (T(1) + xt::exp(-x)), g * y * (T(1) - y), false)  // s' = s (1 - s)
-AD_UNARY(Relu, "relu", pick(x > T(0), x, T(0)), pick(x > T(0), g, T(0)), true)
-AD_UNARY(LeakyRelu, "leaky_relu", pick(x > T(0), x, p.a * x), pick(x > T(0), g, p.a * g), true)
-// elu(x) = x for x > 0, a (e^x - 1) otherwise; for x <= 0 the derivative a e^x = y + a.
-AD_UNARY(Elu, "elu", xt::where(x > T(0), x, p.a * (xt::exp(x) - T(1))), xt::where(x > T(0), g, g * (y + p.a)), false)
-// softplus(x) = log(1 + e^{bx}) / b, = x above the threshold; its derivative is sigmoid(bx).
-AD_UNARY(Softplus, "softplus", xt::where(p.a * x > p.b, x, xt::log1p(xt::exp(p.a * x)) / p.a),
-         xt::where(p.a * x > p.b, g, g / (T(1) + xt::exp(-p.a * x))), false)
-AD_UNARY(Clamp, "clamp", xt::clip(x, p.a, p.b),
-         xt::where(xt::greater_equal(x, p.a) && xt::less_equal(x, p.b), g, T(0)), false)
-AD_UNARY(AddScalar, "add", x + p.a, g, true)
-AD_UNARY(MulScalar, "mul", x * p.a, g * p.a, true)
-AD_UNARY(RSubScalar, "sub", p.a - x, -g, true)
-AD_UNARY(RDivScalar, "div", p.a / x, -g * y / x, true)                          // (s/x)' = -s/x^2 = -y/x
-// (x^p)' = p x^(p-1). A plain loop (ARITH) with std::pow: xsimd 8's pow gets IEEE's special cases wrong (0^0 = 0,
-// 0^-1 = 0, inf^0 = NaN; found by fuzz_expr).
-AD_UNARY(PowScalar, "pow", any_pow(x, p.a), g * pow_slope(x, p.a), true)
-AD_UNARY(ScalarPow, "pow", xt::exp(x * p.a), g * y * p.a, false)                 // (s^x)' = s^x ln s, p.a = ln s
-#undef AD_UNARY
-// clang-format on
+template <>
+void check_params<Clamp, double>(const Params<double>& p) {
+  if (p.a > p.b)
+    throw ValueError("clamp: lower bound " + std::to_string(p.a) + " exceeds upper bound " + std::to_string(p.b));
+}
 
 template <class T, class F>
 class UnaryNode final : public Node<T> {
@@ -102,17 +154,16 @@ class UnaryNode final : public Node<T> {
   explicit UnaryNode(Params<T> p) : p_(p) {}
   const char* name() const override { return F::name; }
   void backward() override {
-    T* ga = this->gin(0);
-    if (!ga) return;
+    T* gx = this->gin(0);
+    if (!gx) return;
     const std::size_t n = this->out->numel;
-    if constexpr (F::arith) {
-      const T *x = this->in[0]->data, *y = this->out->data, *g = this->gout();
-      for (std::size_t i = 0; i < n; ++i) ga[i] += F::df(x[i], y[i], g[i], p_);
-      return;
+    const T *x = this->input(0)->data, *y = this->out->data, *g = this->gout();
+    if constexpr (F::eval == Eval::loop) {
+      for (std::size_t i = 0; i < n; ++i) gx[i] += F::df(x[i], y[i], g[i], p_.a, p_.b);
+    } else {
+      auto xgx = xv::flat(gx, n);
+      xt::noalias(xgx) += F::df(xv::flat(x, n), xv::flat(y, n), xv::flat(g, n), p_.a, p_.b);
     }
-    auto xga = xv::flat(ga, n);
-    xt::noalias(xga) += F::df(xv::flat(static_cast<const T*>(this->in[0]->data), n),
-                              xv::flat(static_cast<const T*>(this->out->data), n), xv::flat(this->gout(), n), p_);
   }
 
  private:
@@ -120,142 +171,78 @@ class UnaryNode final : public Node<T> {
 };
 
 template <class T, class F>
-TensorT<T> unary(const TensorT<T>& a, Params<T> p = {}) {
+TensorT<T> unary(const TensorT<T>& a, Params<T> p) {
+  check_params<F>(p);
   TensorImpl<T>& x = a.impl();
-  ImplRef<T> out = TensorImpl<T>::create(x.shape);
+  ImplRef<T> out = TensorImpl<T>::create_like(x);
   const std::size_t n = x.numel;
-  if constexpr (F::arith) {
-    const T* xs = x.data;
+  const T* xs = x.data;
+  if constexpr (F::eval == Eval::loop) {
     T* ys = out->data;
-    for (std::size_t i = 0; i < n; ++i) ys[i] = F::f(xs[i], p);
+    for (std::size_t i = 0; i < n; ++i) ys[i] = F::f(xs[i], p.a, p.b);
   } else {
     auto xo = xv::flat(out->data, n);
-    xt::noalias(xo) = F::f(xv::flat(static_cast<const T*>(x.data), n), p);
+    xt::noalias(xo) = F::f(xv::flat(xs, n), p.a, p.b);
   }
-  finish_op<T>(out.get(), F::name, {&x});
-  if (should_record<T>({&x})) attach_node<T>(out.get(), new UnaryNode<T, F>(p), {&x});
+  record<T>(out.get(), F::name, {&x}, [&] { return new UnaryNode<T, F>(p); });
   return TensorT<T>(std::move(out));
 }
 
 }  // namespace
 
-template <class T>
-TensorT<T> neg(const TensorT<T>& a) {
-  return unary<T, Neg>(a);
-}
-template <class T>
-TensorT<T> exp(const TensorT<T>& a) {
-  return unary<T, Exp>(a);
-}
-template <class T>
-TensorT<T> log(const TensorT<T>& a) {
-  return unary<T, Log>(a);
-}
-template <class T>
-TensorT<T> sqrt(const TensorT<T>& a) {
-  return unary<T, Sqrt>(a);
-}
-template <class T>
-TensorT<T> abs(const TensorT<T>& a) {
-  return unary<T, Abs>(a);
-}
-template <class T>
-TensorT<T> sin(const TensorT<T>& a) {
-  return unary<T, Sin>(a);
-}
-template <class T>
-TensorT<T> cos(const TensorT<T>& a) {
-  return unary<T, Cos>(a);
-}
-template <class T>
-TensorT<T> tanh(const TensorT<T>& a) {
-  return unary<T, Tanh>(a);
-}
-template <class T>
-TensorT<T> sigmoid(const TensorT<T>& a) {
-  return unary<T, Sigmoid>(a);
-}
-template <class T>
-TensorT<T> relu(const TensorT<T>& a) {
-  return unary<T, Relu>(a);
-}
-template <class T>
-TensorT<T> leaky_relu(const TensorT<T>& a, T slope) {
-  return unary<T, LeakyRelu>(a, {slope, 0});
-}
-template <class T>
-TensorT<T> elu(const TensorT<T>& a, T alpha) {
-  return unary<T, Elu>(a, {alpha, 0});
-}
-template <class T>
-TensorT<T> softplus(const TensorT<T>& a, T beta, T threshold) {
-  if (!(beta > 0)) throw ValueError("softplus: beta must be positive, got " + std::to_string(beta));
-  return unary<T, Softplus>(a, {beta, threshold});
-}
-template <class T>
-TensorT<T> clamp(const TensorT<T>& a, T lo, T hi) {
-  if (lo > hi)
-    throw ValueError("clamp: lower bound " + std::to_string(lo) + " exceeds upper bound " + std::to_string(hi));
-  return unary<T, Clamp>(a, {lo, hi});
-}
-template <class T>
-TensorT<T> add_scalar(const TensorT<T>& a, T s) {
-  return unary<T, AddScalar>(a, {s, 0});
-}
-template <class T>
-TensorT<T> mul_scalar(const TensorT<T>& a, T s) {
-  return unary<T, MulScalar>(a, {s, 0});
-}
-template <class T>
-TensorT<T> rsub_scalar(T s, const TensorT<T>& a) {
-  return unary<T, RSubScalar>(a, {s, 0});
-}
-template <class T>
-TensorT<T> rdiv_scalar(T s, const TensorT<T>& a) {
-  return unary<T, RDivScalar>(a, {s, 0});
-}
-template <class T>
-TensorT<T> pow(const TensorT<T>& a, T p) {
-  return unary<T, PowScalar>(a, {p, 0});
-}
-template <class T>
-TensorT<T> pow(T s, const TensorT<T>& b) {
-  if (!(s > 0)) throw ValueError("pow: a scalar base must be positive, got " + std::to_string(s));
-  return unary<T, ScalarPow>(b, {std::log(s), 0});
-}
+// The functions of the table, by signature, with their float and double instantiations.
+#define AD_SIG_x(NAME, F)                                     \
+  template <class T>                                          \
+  TensorT<T> NAME(const TensorT<T>& x) {                      \
+    return unary<T, F>(x, {});                                \
+  }                                                           \
+  template TensorT<float> NAME<float>(const TensorT<float>&); \
+  template TensorT<double> NAME<double>(const TensorT<double>&);
+#define AD_SIG_xa(NAME, F)                                           \
+  template <class T>                                                 \
+  TensorT<T> NAME(const TensorT<T>& x, T a) {                        \
+    return unary<T, F>(x, {a, 0});                                   \
+  }                                                                  \
+  template TensorT<float> NAME<float>(const TensorT<float>&, float); \
+  template TensorT<double> NAME<double>(const TensorT<double>&, double);
+#define AD_SIG_ax(NAME, F)                                           \
+  template <class T>                                                 \
+  TensorT<T> NAME(T a, const TensorT<T>& x) {                        \
+    return unary<T, F>(x, {a, 0});                                   \
+  }                                                                  \
+  template TensorT<float> NAME<float>(float, const TensorT<float>&); \
+  template TensorT<double> NAME<double>(double, const TensorT<double>&);
+#define AD_SIG_xab(NAME, F)                                                 \
+  template <class T>                                                        \
+  TensorT<T> NAME(const TensorT<T>& x, T a, T b) {                          \
+    return unary<T, F>(x, {a, b});                                          \
+  }                                                                         \
+  template TensorT<float> NAME<float>(const TensorT<float>&, float, float); \
+  template TensorT<double> NAME<double>(const TensorT<double>&, double, double);
+#define AD_DEFINE_FUNCTION(NAME, F, SIG, FWD, BWD, EVAL) AD_SIG_##SIG(NAME, F)
+AD_UNARY_OPS(AD_DEFINE_FUNCTION)
+#undef AD_DEFINE_FUNCTION
 
+template <class T>
+TensorT<T> gelu(const TensorT<T>& x, const std::string& approximate) {
+  if (approximate == "none") return gelu(x);
+  if (approximate == "tanh") return gelu_tanh(x);
+  throw ValueError("gelu: approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
+}
+template TensorT<float> gelu<float>(const TensorT<float>&, const std::string&);
+template TensorT<double> gelu<double>(const TensorT<double>&, const std::string&);
+
+// Heaviside step H(x) = 1 for x > 0, else 0 (also at NaN, as PyTorch's heaviside(x, 0)). Its derivative is 0 wherever
+// it exists, so nothing is recorded: the result is a constant.
 template <class T>
 TensorT<T> heaviside(const TensorT<T>& a) {
-  // A step function: no node is recorded, the result is a constant (its derivative is 0 everywhere).
-  const TensorImpl<T>& x = a.impl();
-  ImplRef<T> out = TensorImpl<T>::create(x.shape);
+  TensorImpl<T>& x = a.impl();
+  ImplRef<T> out = TensorImpl<T>::create_like(x);
   for (std::size_t i = 0; i < x.numel; ++i) out->data[i] = x.data[i] > T(0) ? T(1) : T(0);
+  record<T>(out.get(), "heaviside", {&x});
   return TensorT<T>(std::move(out));
 }
-
-#define AD_INSTANTIATE(T)                                   \
-  template TensorT<T> neg<T>(const TensorT<T>&);            \
-  template TensorT<T> exp<T>(const TensorT<T>&);            \
-  template TensorT<T> log<T>(const TensorT<T>&);            \
-  template TensorT<T> sqrt<T>(const TensorT<T>&);           \
-  template TensorT<T> abs<T>(const TensorT<T>&);            \
-  template TensorT<T> sin<T>(const TensorT<T>&);            \
-  template TensorT<T> cos<T>(const TensorT<T>&);            \
-  template TensorT<T> tanh<T>(const TensorT<T>&);           \
-  template TensorT<T> sigmoid<T>(const TensorT<T>&);        \
-  template TensorT<T> relu<T>(const TensorT<T>&);           \
-  template TensorT<T> leaky_relu<T>(const TensorT<T>&, T);  \
-  template TensorT<T> elu<T>(const TensorT<T>&, T);         \
-  template TensorT<T> softplus<T>(const TensorT<T>&, T, T); \
-  template TensorT<T> clamp<T>(const TensorT<T>&, T, T);    \
-  template TensorT<T> heaviside<T>(const TensorT<T>&);      \
-  template TensorT<T> add_scalar<T>(const TensorT<T>&, T);  \
-  template TensorT<T> mul_scalar<T>(const TensorT<T>&, T);  \
-  template TensorT<T> rsub_scalar<T>(T, const TensorT<T>&); \
-  template TensorT<T> rdiv_scalar<T>(T, const TensorT<T>&); \
-  template TensorT<T> pow<T>(const TensorT<T>&, T);         \
-  template TensorT<T> pow<T>(T, const TensorT<T>&);
-AD_INSTANTIATE(float)
-AD_INSTANTIATE(double)
+template TensorT<float> heaviside<float>(const TensorT<float>&);
+template TensorT<double> heaviside<double>(const TensorT<double>&);
 
 }  // namespace ad

@@ -1,5 +1,6 @@
 #include "autodiff/tape.h"
 
+#include <atomic>
 #include <string>
 
 #include "autodiff/error.h"
@@ -38,6 +39,8 @@ struct TapeGuard {
 };
 thread_local TapeGuard t_guard;
 thread_local std::uint64_t t_epoch = 0;
+thread_local bool t_leaf_hooks_in_pass = false;
+std::atomic<int> g_hooked_leaves{0};
 
 Tape& local_tape() {
   if (!t_tape) {
@@ -84,7 +87,7 @@ void tape_record(NodeBase* n) {
   Tape& tp = local_tape();
   // Long-lived nodes early on the tape leave holes behind them; compact when holes dominate.
   if (tp.nodes.size() >= 1024 && tp.nodes.size() >= 2 * tp.live) tp.compact();
-  n->tape_index = tp.nodes.size();
+  n->tape_index = static_cast<std::uint32_t>(tp.nodes.size());
   tp.nodes.push_back(n);
   n->owner = &tp;
   ++tp.live;
@@ -92,6 +95,16 @@ void tape_record(NodeBase* n) {
 
 std::uint64_t current_epoch() noexcept { return t_epoch; }
 std::uint64_t begin_backward() { return ++t_epoch; }
+bool leaf_hooks_in_pass() noexcept { return t_leaf_hooks_in_pass; }
+void add_hooked_leaves(int delta) noexcept { g_hooked_leaves.fetch_add(delta, std::memory_order_relaxed); }
+
+namespace {
+// Clears the pass flag however the pass ends.
+struct LeafHookPass {
+  explicit LeafHookPass(bool on) { t_leaf_hooks_in_pass = on; }
+  ~LeafHookPass() { t_leaf_hooks_in_pass = false; }
+};
+}  // namespace
 
 void run_backward(NodeBase* root, bool retain_graph) {
   Tape& tp = local_tape();
@@ -99,6 +112,15 @@ void run_backward(NodeBase* root, bool retain_graph) {
   const std::uint64_t epoch = t_epoch;
   thread_local std::vector<NodeBase*> reached;
   reached.clear();
+  // Leaves with gradient hooks need to know when their gradient for this pass is final: a pre-pass over the nodes
+  // the main loop will run counts the contributions each leaf will receive (only when such leaves exist).
+  const bool count_leaves = g_hooked_leaves.load(std::memory_order_relaxed) > 0;
+  if (count_leaves)
+    for (std::size_t i = root->tape_index + 1; i-- > 0;) {
+      NodeBase* n = tp.nodes[i];
+      if (n && n->reach_epoch == epoch) n->mark_inputs(epoch);
+    }
+  LeafHookPass pass(count_leaves);
   // Reverse creation order is a valid order for the chain rule: every consumer of a tensor was created after it.
   for (std::size_t i = root->tape_index + 1; i-- > 0;) {
     NodeBase* n = tp.nodes[i];
@@ -109,9 +131,7 @@ void run_backward(NodeBase* root, bool retain_graph) {
                        n->name() +
                        "' were released by the first backward; call backward(retain_graph=true) "
                        "the first time if you need to backpropagate twice");
-    n->apply();
-    if (thread_flags.anomaly) n->check_input_grads();
-    n->free_output_grad();
+    n->run();
     reached.push_back(n);
   }
   if (retain_graph) return;

@@ -14,6 +14,7 @@ namespace ad {
 class RefCounted;
 
 // One recorded operation. Owned by the tensor it produced; registered on its thread's tape while alive.
+// Node<T> (node.h) is the typed implementation; the tape sees only this interface.
 class NodeBase {
  public:
   NodeBase();
@@ -21,25 +22,25 @@ class NodeBase {
   NodeBase& operator=(const NodeBase&) = delete;
   virtual ~NodeBase();
 
-  // One step of the reverse pass: checks the saved inputs were not modified in place, then applies the op's
-  // chain rule (reads the gradient of its output, accumulates += into its inputs' gradients).
-  virtual void apply() = 0;
+  // One step of the reverse pass: the output's gradient hooks, the check that saved inputs were not modified in
+  // place, the op's chain rule (accumulating into its inputs' gradients), the anomaly check of what it wrote.
+  virtual void run() = 0;
+  // Before a pass that has leaves with gradient hooks: marks the nodes of the inputs that need a gradient as
+  // reached, and counts, for each such leaf, how many contributions it will receive (when the count reaches zero
+  // its gradient for the pass is final and its hooks run).
+  virtual void mark_inputs(std::uint64_t epoch) = 0;
   // The op's name as users know it ("mul", "matmul", ...), used in error messages.
   virtual const char* name() const = 0;
   // Moves the references this node holds (its saved inputs) into `bin`, so they can be dropped after the pass.
   virtual void release_saved(std::vector<RefCounted*>& bin) = 0;
-  // Called after backward(): frees the output's gradient unless the user asked to retain it.
-  virtual void free_output_grad() = 0;
-  // Anomaly mode: throws AnomalyError if backward() wrote a NaN or Inf into an input gradient.
-  virtual void check_input_grads() const = 0;
 
   static void* operator new(std::size_t bytes);
   static void operator delete(void* p, std::size_t bytes) noexcept;
 
   std::uint64_t reach_epoch = 0;  // == current backward epoch when the output received a gradient
-  std::size_t tape_index = 0;     // position on the tape (kept up to date when the tape is compacted)
-  bool released = false;          // saved tensors dropped after a backward without retain_graph
   struct Tape* owner = nullptr;   // the tape (thread) this node is recorded on
+  std::uint32_t tape_index = 0;   // position on the tape (kept up to date when the tape is compacted)
+  bool released = false;          // saved tensors dropped after a backward without retain_graph
 };
 
 // Whether operations are recorded now on this thread (false inside a NoGradGuard).
@@ -84,6 +85,10 @@ struct ThreadFlags {
 extern thread_local ThreadFlags thread_flags;
 
 void tape_record(NodeBase* n);
+// True during a backward pass in which leaves with gradient hooks are waiting for their contributions.
+bool leaf_hooks_in_pass() noexcept;
+// Number of leaves with gradient hooks alive in the process (a pass counts contributions only when there are any).
+void add_hooked_leaves(int delta) noexcept;
 // The current backward pass number on this thread; a gradient stamped with another number is stale.
 std::uint64_t current_epoch() noexcept;
 // Runs the reverse loop from `root` (whose output gradient is already seeded); releases the graph unless

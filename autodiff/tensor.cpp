@@ -6,6 +6,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "autodiff/node.h"
 #include "autodiff/random.h"
 
 namespace ad {
@@ -232,7 +233,10 @@ void TensorT<T>::backward(const TensorT& seed, bool retain_graph) const {
   T* g = grad_buffer(&x);
   const T* s = seed.data();
   for (std::size_t i = 0; i < x.numel; ++i) g[i] += s[i];
-  if (!x.grad_fn) return;
+  if (!x.grad_fn) {  // the root is a leaf: its gradient is final at once
+    if (x.hooks && x.hooks->counted_leaf) detail::finish_leaf_grad(&x);
+    return;
+  }
   try {
     detail::run_backward(x.grad_fn, retain_graph);
   } catch (...) {
@@ -248,6 +252,48 @@ template <class T>
 TensorT<T> TensorT<T>::detach() const {
   const TensorImpl<T>& x = impl();
   return TensorT(TensorImpl<T>::view_of(const_cast<TensorImpl<T>*>(&x), x.shape));
+}
+
+namespace {
+template <class T>
+TensorHooks<T>& hooks_of(TensorImpl<T>& x, const char* what) {
+  if (!x.requires_grad)
+    throw GraphError(std::string(what) + ": cannot register a hook on a tensor (shape " + x.shape.str() +
+                     ") that does not require grad");
+  if (!x.hooks) x.hooks = std::make_shared<TensorHooks<T>>();
+  return *x.hooks;
+}
+// A leaf with hooks collects each pass's gradient apart from .grad, and backward counts its contributions.
+template <class T>
+void count_leaf(TensorImpl<T>& x) {
+  if (x.is_leaf() && !x.hooks->counted_leaf) {
+    x.hooks->counted_leaf = true;
+    detail::add_hooked_leaves(1);
+  }
+}
+}  // namespace
+
+template <class T>
+RemovableHandle TensorT<T>::register_hook(std::function<TensorT(const TensorT&)> fn) {
+  TensorHooks<T>& h = hooks_of(impl(), "register_hook");
+  const std::uint64_t id = h.grad.add(std::move(fn));
+  count_leaf(*impl_);
+  return RemovableHandle([weak = std::weak_ptr<TensorHooks<T>>(impl_->hooks), id] {
+    if (auto h = weak.lock()) h->grad.remove(id);
+  });
+}
+
+template <class T>
+RemovableHandle TensorT<T>::register_post_accumulate_grad_hook(std::function<void(const TensorT&)> fn) {
+  if (!impl().is_leaf())
+    throw GraphError("register_post_accumulate_grad_hook: only leaf tensors have one; this tensor was produced by '" +
+                     grad_fn_name() + "'");
+  TensorHooks<T>& h = hooks_of(*impl_, "register_post_accumulate_grad_hook");
+  const std::uint64_t id = h.post_accumulate.add(std::move(fn));
+  count_leaf(*impl_);
+  return RemovableHandle([weak = std::weak_ptr<TensorHooks<T>>(impl_->hooks), id] {
+    if (auto h = weak.lock()) h->post_accumulate.remove(id);
+  });
 }
 
 template <class T>

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "autodiff/hooks.h"
 #include "autodiff/tensor_impl.h"
 
 namespace ad {
@@ -31,12 +32,13 @@ template <class T> TensorT<T> div(const TensorT<T>& a, const TensorT<T>& b);
 template <class T> TensorT<T> pow(const TensorT<T>& a, const TensorT<T>& b);  // a^b, needs a > 0 where b varies
 template <class T> TensorT<T> maximum(const TensorT<T>& a, const TensorT<T>& b);
 template <class T> TensorT<T> minimum(const TensorT<T>& a, const TensorT<T>& b);
-// Comparisons give 0/1 masks that carry no gradient.
+// Comparisons give 0/1 masks that carry no gradient (IEEE: every comparison with NaN is 0, except ne).
 template <class T> TensorT<T> gt(const TensorT<T>& a, const TensorT<T>& b);
 template <class T> TensorT<T> lt(const TensorT<T>& a, const TensorT<T>& b);
 template <class T> TensorT<T> ge(const TensorT<T>& a, const TensorT<T>& b);
 template <class T> TensorT<T> le(const TensorT<T>& a, const TensorT<T>& b);
 template <class T> TensorT<T> eq(const TensorT<T>& a, const TensorT<T>& b);
+template <class T> TensorT<T> ne(const TensorT<T>& a, const TensorT<T>& b);
 // where(cond, a, b) = cond != 0 ? a : b, elementwise with broadcasting of all three; no gradient flows to cond.
 template <class T> TensorT<T> where(const TensorT<T>& cond, const TensorT<T>& a, const TensorT<T>& b);
 
@@ -46,7 +48,7 @@ template <class T> TensorT<T> mul_scalar(const TensorT<T>& a, T s);   // a * s
 template <class T> TensorT<T> rsub_scalar(T s, const TensorT<T>& a);  // s - a
 template <class T> TensorT<T> rdiv_scalar(T s, const TensorT<T>& a);  // s / a
 template <class T> TensorT<T> pow(const TensorT<T>& a, T p);          // a^p
-template <class T> TensorT<T> pow(T s, const TensorT<T>& b);          // s^b, s > 0
+template <class T> TensorT<T> pow(T s, const TensorT<T>& b);          // s^b
 
 // Unary elementwise ops.
 template <class T> TensorT<T> neg(const TensorT<T>& a);
@@ -61,6 +63,13 @@ template <class T> TensorT<T> sigmoid(const TensorT<T>& a);
 template <class T> TensorT<T> relu(const TensorT<T>& a);
 template <class T> TensorT<T> leaky_relu(const TensorT<T>& a, T negative_slope = T(0.01));
 template <class T> TensorT<T> elu(const TensorT<T>& a, T alpha = T(1));
+// silu(x) = x sigmoid(x) (also called swish).
+template <class T> TensorT<T> silu(const TensorT<T>& a);
+// gelu(x) = x Phi(x), Phi the standard normal CDF; gelu_tanh is the tanh approximation 0.5 x (1 + tanh(sqrt(2/pi)
+// (x + 0.044715 x^3))). gelu(x, "tanh") and gelu(x, "none") choose as PyTorch's approximate= does.
+template <class T> TensorT<T> gelu(const TensorT<T>& a);
+template <class T> TensorT<T> gelu_tanh(const TensorT<T>& a);
+template <class T> TensorT<T> gelu(const TensorT<T>& a, const std::string& approximate);
 // softplus(x) = log(1 + exp(beta x)) / beta, computed as x where beta x > threshold (as in PyTorch).
 template <class T> TensorT<T> softplus(const TensorT<T>& a, T beta = T(1), T threshold = T(20));
 // clamp(x, lo, hi) = min(max(x, lo), hi); the gradient is 1 where lo <= x <= hi, else 0.
@@ -183,6 +192,12 @@ class TensorT {
   void backward(const TensorT& seed, bool retain_graph = false) const;
   // A tensor sharing this one's values but cut from the graph (requires_grad false).
   TensorT detach() const;
+  // Gradient hooks (hooks.h): fn(grad) is called with this tensor's gradient whenever backward computes one and may
+  // return a replacement of the same shape (or an undefined tensor to keep it). GraphError unless the tensor
+  // requires grad. The handle's remove() unregisters it.
+  RemovableHandle register_hook(std::function<TensorT(const TensorT&)> fn);
+  // Leaves only: fn(tensor) runs once this leaf's gradient for the pass is final and accumulated into grad().
+  RemovableHandle register_post_accumulate_grad_hook(std::function<void(const TensorT&)> fn);
   // A copy of the values that stays in the graph (gradient flows back to this tensor).
   TensorT clone() const;
 

@@ -3,13 +3,28 @@
 #include <cmath>
 #include <cstring>
 
+#include "autodiff/hooks.h"
+#include "autodiff/node.h"
+
 namespace ad {
+
+// ---- TensorImpl -----------------------------------------------------------------------------------------------------
 
 template <class T>
 Ref<TensorImpl<T>> TensorImpl<T>::create(const Shape& shape) {
   Ref<TensorImpl> t = Ref<TensorImpl>::adopt_new(new TensorImpl);
   t->shape = shape;
   t->numel = shape.numel();
+  const std::size_t bytes = t->numel * sizeof(T);
+  t->data = bytes <= kInlineBytes ? reinterpret_cast<T*>(t->inline_) : static_cast<T*>(pool_alloc(bytes));
+  return t;
+}
+
+template <class T>
+Ref<TensorImpl<T>> TensorImpl<T>::create_like(const TensorImpl& x) {
+  Ref<TensorImpl> t = Ref<TensorImpl>::adopt_new(new TensorImpl);
+  t->shape = x.shape;
+  t->numel = x.numel;
   const std::size_t bytes = t->numel * sizeof(T);
   t->data = bytes <= kInlineBytes ? reinterpret_cast<T*>(t->inline_) : static_cast<T*>(pool_alloc(bytes));
   return t;
@@ -41,7 +56,10 @@ TensorImpl<T>::~TensorImpl() {
 template <class T>
 T* grad_buffer(TensorImpl<T>* t) {
   const std::uint64_t epoch = detail::current_epoch();
-  if (t->grad_fn && !t->retains_grad) {  // an intermediate nobody will read: scratch buffer
+  // A scratch buffer for the pass: an intermediate nobody will read, or a leaf whose hooks must see the gradient
+  // of the pass before it joins .grad.
+  const bool scratch = t->grad_fn ? !t->retains_grad : (t->hooks && t->hooks->counted_leaf);
+  if (scratch) {
     if (!t->scratch_grad || t->grad_epoch != epoch) {
       const std::size_t bytes = t->numel * sizeof(T);
       if (!t->scratch_grad)
@@ -50,11 +68,11 @@ T* grad_buffer(TensorImpl<T>* t) {
       std::memset(t->scratch_grad, 0, bytes);
     }
     t->grad_epoch = epoch;
-    t->grad_fn->reach_epoch = epoch;
+    if (t->grad_fn) t->grad_fn->reach_epoch = epoch;
     return t->scratch_grad;
   }
   if (!t->grad) {
-    t->grad = TensorImpl<T>::create(t->shape);
+    t->grad = TensorImpl<T>::create_like(*t);
     std::memset(t->grad->data, 0, t->numel * sizeof(T));
   } else if (t->grad_fn && t->grad_epoch != epoch) {
     // A non-leaf gradient kept from an earlier pass (retain_grad): each pass starts it from zero.
@@ -80,32 +98,102 @@ void check_finite(const T* p, std::size_t n, const char* what, const char* op) {
                          what + " (element " + std::to_string(i) + ")");
 }
 
+// ---- Node -------------------------------------------------------------------------------------------------------
+
 template <class T>
-void Node<T>::apply() {
-  for (std::size_t i = 0; i < n_in; ++i)
-    if (in[i]->version() != in_version[i])
+Node<T>::~Node() {
+  if (in_ != inline_) {
+    for (std::uint32_t i = 0; i < n_in_; ++i) in_[i].~Input();
+    pool_free(in_, n_in_ * sizeof(Input));
+  }
+}
+
+template <class T>
+void Node<T>::attach(TensorImpl<T>* output, Inputs<T> inputs) {
+  out = output;
+  output->requires_grad = true;
+  if (inputs.size() > kInlineInputs) {
+    in_ = static_cast<Input*>(pool_alloc(inputs.size() * sizeof(Input)));
+    for (std::size_t i = 0; i < inputs.size(); ++i) new (&in_[i]) Input();
+  }
+  n_in_ = static_cast<std::uint32_t>(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    in_[i].t = ImplRef<T>(inputs[i]);
+    in_[i].version = inputs[i]->version();
+  }
+  detail::tape_record(this);
+}
+
+template <class T>
+void Node<T>::run() {
+  if (__builtin_expect(out->hooks != nullptr, 0) && !out->hooks->grad.empty())
+    detail::run_grad_hooks(out, out->grad_data());
+  // Every input that needs a gradient gets its buffer (zero-filled when new in this pass) before backward() runs,
+  // whether or not the op writes to it: reaching a tensor's node depends on that alone, so the pre-pass that counts
+  // leaf contributions (mark_inputs) and this loop agree by construction.
+  T* local[kInlineInputs];
+  std::vector<T*> many;
+  T** g = local;
+  if (n_in_ > kInlineInputs) {
+    many.resize(n_in_);
+    g = many.data();
+  }
+  for (std::uint32_t i = 0; i < n_in_; ++i) {
+    TensorImpl<T>* x = in_[i].t.get();
+    if (__builtin_expect(x->version() != in_[i].version, 0))
       throw GraphError(std::string("backward of '") + name() + "': input " + std::to_string(i) + " of shape " +
-                       in[i]->shape.str() + " was modified in place after it was used (version " +
-                       std::to_string(in[i]->version()) + ", expected " + std::to_string(in_version[i]) +
+                       x->shape.str() + " was modified in place after it was used (version " +
+                       std::to_string(x->version()) + ", expected " + std::to_string(in_[i].version) +
                        "); its gradient would be wrong");
+    g[i] = x->requires_grad ? grad_buffer(x) : nullptr;
+  }
+  gin_ = g;
   backward();
+  gin_ = nullptr;
+  if (__builtin_expect(detail::thread_flags.anomaly, 0)) check_input_grads();
+  out->free_scratch_grad();
+  if (!out->retains_grad) out->grad.reset();
+  if (__builtin_expect(detail::leaf_hooks_in_pass(), 0)) notify_hooked_leaves();
+}
+
+template <class T>
+void Node<T>::mark_inputs(std::uint64_t epoch) {
+  for (std::uint32_t i = 0; i < n_in_; ++i) {
+    TensorImpl<T>* x = in_[i].t.get();
+    if (!x->requires_grad) continue;
+    if (x->grad_fn) {
+      x->grad_fn->reach_epoch = epoch;
+    } else if (x->hooks && x->hooks->counted_leaf) {
+      TensorHooks<T>& h = *x->hooks;
+      if (h.pending_epoch != epoch) {
+        h.pending_epoch = epoch;
+        h.pending = 0;
+      }
+      ++h.pending;
+    }
+  }
+}
+
+template <class T>
+void Node<T>::notify_hooked_leaves() {
+  const std::uint64_t epoch = detail::current_epoch();
+  for (std::uint32_t i = 0; i < n_in_; ++i) {
+    TensorImpl<T>* x = in_[i].t.get();
+    if (x->grad_fn || !x->requires_grad || !x->hooks || !x->hooks->counted_leaf) continue;
+    TensorHooks<T>& h = *x->hooks;
+    if (h.pending_epoch == epoch && h.pending > 0 && --h.pending == 0) detail::finish_leaf_grad(x);
+  }
 }
 
 template <class T>
 void Node<T>::release_saved(std::vector<RefCounted*>& bin) {
-  for (std::size_t i = 0; i < n_in; ++i) bin.push_back(in[i].leak());
-}
-
-template <class T>
-void Node<T>::free_output_grad() {
-  out->free_scratch_grad();
-  if (!out->retains_grad) out->grad.reset();
+  for (std::uint32_t i = 0; i < n_in_; ++i) bin.push_back(in_[i].t.leak());
 }
 
 template <class T>
 void Node<T>::check_input_grads() const {
-  for (std::size_t i = 0; i < n_in; ++i) {
-    const TensorImpl<T>* x = in[i].get();
+  for (std::uint32_t i = 0; i < n_in_; ++i) {
+    const TensorImpl<T>* x = in_[i].t.get();
     if (x && x->requires_grad && x->grad_data()) {
       const std::string what = "the gradient of input " + std::to_string(i) + " (shape " + x->shape.str() + ")";
       check_finite(x->grad_data(), x->numel, what.c_str(), (std::string("backward of ") + name()).c_str());
@@ -114,30 +202,7 @@ void Node<T>::check_input_grads() const {
 }
 
 template <class T>
-T* Node<T>::gin(std::size_t i) const {
-  TensorImpl<T>* x = in[i].get();
-  if (!x->requires_grad) return nullptr;
-  return grad_buffer(x);
-}
-
-template <class T>
-void attach_node(TensorImpl<T>* out, Node<T>* node, std::initializer_list<TensorImpl<T>*> inputs) {
-  // Ownership first, so that the node is freed with `out` if anything below throws.
-  out->grad_fn = node;
-  node->out = out;
-  out->requires_grad = true;
-  std::size_t i = 0;
-  for (TensorImpl<T>* x : inputs) {
-    node->in[i] = ImplRef<T>(x);
-    node->in_version[i] = x->version();
-    ++i;
-  }
-  node->n_in = i;
-  detail::tape_record(node);
-}
-
-template <class T>
-void check_anomaly(const TensorImpl<T>* out, const char* op, std::initializer_list<const TensorImpl<T>*> inputs) {
+void check_anomaly(const TensorImpl<T>* out, const char* op, Inputs<T> inputs) {
   if (all_finite(out->data, out->numel)) return;
   std::size_t i = 0;
   for (const TensorImpl<T>* x : inputs) {
@@ -151,13 +216,12 @@ void check_anomaly(const TensorImpl<T>* out, const char* op, std::initializer_li
   check_finite(out->data, out->numel, ("its output (shape " + out->shape.str() + ") from finite inputs").c_str(), op);
 }
 
-#define AD_INSTANTIATE(T)                                                                        \
-  template class TensorImpl<T>;                                                                  \
-  template class Node<T>;                                                                        \
-  template T* grad_buffer<T>(TensorImpl<T>*);                                                    \
-  template void check_finite<T>(const T*, std::size_t, const char*, const char*);                \
-  template void attach_node<T>(TensorImpl<T>*, Node<T>*, std::initializer_list<TensorImpl<T>*>); \
-  template void check_anomaly<T>(const TensorImpl<T>*, const char*, std::initializer_list<const TensorImpl<T>*>);
+#define AD_INSTANTIATE(T)                                                         \
+  template class TensorImpl<T>;                                                   \
+  template class Node<T>;                                                         \
+  template T* grad_buffer<T>(TensorImpl<T>*);                                     \
+  template void check_finite<T>(const T*, std::size_t, const char*, const char*); \
+  template void check_anomaly<T>(const TensorImpl<T>*, const char*, Inputs<T>);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)
 

@@ -1,10 +1,9 @@
-// TensorImpl: the storage, shape and autograd state behind a Tensor handle; Node<T>: a recorded op on T tensors.
-// Internal header: users work with TensorT (tensor.h); op implementations use these types.
+// TensorImpl: the storage, shape and autograd state behind a Tensor handle.
+// Internal header: users work with TensorT (tensor.h); op implementations use this type and Node (node.h).
 #pragma once
-#include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
-#include <vector>
 
 #include "autodiff/error.h"
 #include "autodiff/pool.h"
@@ -16,12 +15,16 @@ namespace ad {
 
 template <class T>
 class Node;
+template <class T>
+struct TensorHooks;  // hooks.h: the gradient hooks registered on one tensor
 
 template <class T>
 class TensorImpl final : public RefCounted {
  public:
   // A tensor with uninitialised storage taken from the pool.
   static Ref<TensorImpl> create(const Shape& shape);
+  // A tensor of x's shape (no numel() recomputation: the cost of a tiny elementwise op is in such details).
+  static Ref<TensorImpl> create_like(const TensorImpl& x);
   // A tensor of shape `shape` sharing the storage of `base` (same number of elements): reshape, flatten.
   static Ref<TensorImpl> view_of(TensorImpl* base, const Shape& shape);
   ~TensorImpl() override;
@@ -44,9 +47,11 @@ class TensorImpl final : public RefCounted {
   Ref<TensorImpl> base;  // storage owner when this is a view
   Ref<TensorImpl> grad;  // d(output)/d(this), same shape; created by backward (leaves, retain_grad())
   // The gradient of a non-leaf that nobody can see (no retain_grad()) is a raw buffer, inline for tiny tensors,
-  // alive only while backward needs it: no tensor object is created and destroyed per op and pass.
+  // alive only while backward needs it: no tensor object is created and destroyed per op and pass. A leaf with
+  // gradient hooks also collects the gradient of a pass here, before its hooks see it and it joins `grad`.
   T* scratch_grad = nullptr;
-  Node<T>* grad_fn = nullptr;  // the op that produced this tensor (owned); null for leaves and constants
+  Node<T>* grad_fn = nullptr;             // the op that produced this tensor (owned); null for leaves and constants
+  std::shared_ptr<TensorHooks<T>> hooks;  // register_hook / register_post_accumulate_grad_hook; usually null
   std::uint64_t grad_epoch = 0;
   bool requires_grad = false;
   bool retains_grad = false;  // keep the gradient of a non-leaf after backward (retain_grad())
@@ -76,50 +81,5 @@ T* grad_buffer(TensorImpl<T>* t);
 // Throws AnomalyError naming `op` if any of the n values is NaN or Inf.
 template <class T>
 void check_finite(const T* p, std::size_t n, const char* what, const char* op);
-
-// A recorded op on tensors of scalar type T. Subclasses store their parameters and implement backward().
-template <class T>
-class Node : public NodeBase {
- public:
-  static constexpr std::size_t kMaxInputs = 3;
-
-  void apply() final;
-  // The op's chain rule: accumulate d(loss)/d(input i) += d(loss)/d(out) * d(out)/d(input i) via gout()/gin(i).
-  virtual void backward() = 0;
-  void release_saved(std::vector<RefCounted*>& bin) override;
-  void free_output_grad() override;
-  void check_input_grads() const override;
-
-  TensorImpl<T>* out = nullptr;  // the tensor this node produced (which owns the node)
-  std::array<ImplRef<T>, kMaxInputs> in;
-  std::array<std::uint32_t, kMaxInputs> in_version{};
-  std::size_t n_in = 0;
-
- protected:
-  // Gradient of the output (valid during backward()).
-  const T* gout() const { return out->grad_data(); }
-  // Gradient buffer of input i, or nullptr when that input does not need a gradient.
-  T* gin(std::size_t i) const;
-};
-
-// Whether an op with these inputs is recorded: grad mode on and some input requires grad.
-template <class T>
-bool should_record(std::initializer_list<const TensorImpl<T>*> inputs) {
-  if (!detail::thread_flags.grad_enabled) return false;
-  for (const TensorImpl<T>* x : inputs)
-    if (x->requires_grad) return true;
-  return false;
-}
-// Attaches `node` to `out` (which owns it from then on), gives it the inputs, and appends it to the tape.
-template <class T>
-void attach_node(TensorImpl<T>* out, Node<T>* node, std::initializer_list<TensorImpl<T>*> inputs);
-// Anomaly mode: throws AnomalyError if a freshly computed forward output holds NaN/Inf (naming `op`, or the input
-// the NaN came from). A no-op when anomaly mode is off.
-template <class T>
-void check_anomaly(const TensorImpl<T>* out, const char* op, std::initializer_list<const TensorImpl<T>*> inputs);
-template <class T>
-void finish_op(const TensorImpl<T>* out, const char* op, std::initializer_list<const TensorImpl<T>*> inputs) {
-  if (detail::thread_flags.anomaly) check_anomaly(out, op, inputs);
-}
 
 }  // namespace ad
