@@ -1,6 +1,7 @@
 // Umbrella header: the Tensor, its ops, the tape controls and gradient checking.
 #pragma once
 #include "autodiff/error.h"
+#include "autodiff/function.h"
 #include "autodiff/gradcheck.h"
 #include "autodiff/random.h"
 #include "autodiff/tape.h"

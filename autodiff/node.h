@@ -49,7 +49,7 @@ class Node : public NodeBase {
 
   void run() final;
   void mark_inputs(std::uint64_t epoch) final;
-  void release_saved(std::vector<RefCounted*>& bin) final;
+  void release_inputs() final;
 
   TensorImpl<T>* out = nullptr;  // the tensor this node produced (which owns the node)
   std::size_t num_inputs() const { return n_in_; }

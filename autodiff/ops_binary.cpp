@@ -106,6 +106,14 @@ class BinaryNode final : public Node<T> {
     const std::size_t n = Y.numel;
     T* ga = this->gin(0);
     T* gb = this->gin(1);
+    if (A.shape == B.shape) {  // no broadcasting (the common case, and the cost of tiny ops is in such tests)
+      const T *av = A.data, *bv = B.data, *y = Y.data, *g = this->gout();
+      if (ga)
+        for (std::size_t i = 0; i < n; ++i) ga[i] += F::da(av[i], bv[i], y[i], g[i]);
+      if (gb)
+        for (std::size_t i = 0; i < n; ++i) gb[i] += F::db(av[i], bv[i], y[i], g[i]);
+      return;
+    }
     const Expanded<T> a(A, Y.shape, n), b(B, Y.shape, n);
     const T *av = a.p, *bv = b.p, *y = Y.data, *g = this->gout();
     if (ga) accumulate(ga, A.shape, Y.shape, n, [&](std::size_t i) { return F::da(av[i], bv[i], y[i], g[i]); });
@@ -117,13 +125,20 @@ template <class T, class F>
 TensorT<T> binary(const TensorT<T>& lhs, const TensorT<T>& rhs) {
   TensorImpl<T>& A = lhs.impl();
   TensorImpl<T>& B = rhs.impl();
-  ImplRef<T> out = A.shape == B.shape ? TensorImpl<T>::create_like(A)
-                                      : TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, F::name));
-  const std::size_t n = out->numel;
-  const Expanded<T> a(A, out->shape, n), b(B, out->shape, n);
-  const T *av = a.p, *bv = b.p;
-  T* y = out->data;
-  for (std::size_t i = 0; i < n; ++i) y[i] = F::f(av[i], bv[i]);
+  ImplRef<T> out;
+  if (A.shape == B.shape) {  // no broadcasting
+    out = TensorImpl<T>::create_like(A);
+    const T *av = A.data, *bv = B.data;
+    T* y = out->data;
+    for (std::size_t i = 0, n = A.numel; i < n; ++i) y[i] = F::f(av[i], bv[i]);
+  } else {
+    out = TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, F::name));
+    const std::size_t n = out->numel;
+    const Expanded<T> a(A, out->shape, n), b(B, out->shape, n);
+    const T *av = a.p, *bv = b.p;
+    T* y = out->data;
+    for (std::size_t i = 0; i < n; ++i) y[i] = F::f(av[i], bv[i]);
+  }
   record<T>(out.get(), F::name, {&A, &B}, [] { return new BinaryNode<T, F>(); });
   return TensorT<T>(std::move(out));
 }

@@ -38,8 +38,7 @@ class SoftmaxCrossEntropyNode final : public Node<T> {
   T scale_;
 };
 
-// Per element, with s = sigmoid(x): l = -(y log s + (1 - y) log(1 - s)) = max(x, 0) - x y + log(1 + e^-|x|),
-// where e^-|x| <= 1 cannot overflow. L = scale * sum l. dl/dx = s - y, dl/dy = -x. The forward pass saves s.
+// Per element, with s = sigmoid(x): l = -(y log s + (1 - y) log(1 - s)) = max(x, 0) - x y + log(1 + e^-|x|). L = scale * sum l. dl/dx = s - y, dl/dy = -x. The forward pass saves s.
 template <class T>
 class BceWithLogitsNode final : public Node<T> {
  public:
@@ -118,8 +117,11 @@ TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& logits, const Tens
     if (!(t >= T(0) && t <= T(1)))  // checked here, in the one pass over the data, rather than in a pass of its own
       throw ValueError("binary_cross_entropy_with_logits: target value " + std::to_string(t) + " at flat index " +
                        std::to_string(i) + " is outside [0, 1]");
+    // PyTorch's form of l: (1 - y) x + m + log(e^-m + e^(-x-m)) with m = max(-x, 0), which never overflows and gives
+    // what PyTorch gives at infinite logits (NaN where (1 - y) x is 0 * inf).
+    const T m = std::max(-v, T(0));
+    total += (T(1) - t) * v + m + std::log(std::exp(-m) + std::exp(-v - m));
     const T e = std::exp(-std::abs(v));  // sigmoid(v) = 1 / (1 + e) for v >= 0, e / (1 + e) for v < 0
-    total += std::max(v, T(0)) - v * t + std::log1p(e);
     if (keep_sigmoid) sig[i] = (v >= T(0) ? T(1) : e) / (T(1) + e);
   }
   const T scale = mean ? T(1) / static_cast<T>(x.numel) : T(1);

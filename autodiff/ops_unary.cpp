@@ -30,6 +30,20 @@ template <class T>
 bool equal(T u, T v) {
   return u == v;
 }
+// x^p with a scalar exponent as PyTorch computes it: the exponents 0.5, -0.5, 2, 3, -1 and -2 by sqrt, 1/sqrt and
+// products (which differ from std::pow at -inf and -0: sqrt(-inf) is NaN, pow(-inf, 0.5) is +inf), 0 and 1 exactly.
+template <class T>
+T power(T x, T p) {
+  if (p == T(0)) return T(1);
+  if (p == T(1)) return x;
+  if (p == T(0.5)) return std::sqrt(x);
+  if (p == T(-0.5)) return T(1) / std::sqrt(x);
+  if (p == T(2)) return x * x;
+  if (p == T(3)) return x * x * x;
+  if (p == T(-1)) return T(1) / x;
+  if (p == T(-2)) return T(1) / (x * x);
+  return std::pow(x, p);
+}
 constexpr double kSqrt2 = 1.41421356237309504880, kSqrt2OverPi = 0.79788456080286535588;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;  // 1 / sqrt(2 pi), the standard normal density at 0
 constexpr double kGeluKappa = 0.044715;                 // the cubic term of GELU's tanh approximation
@@ -84,8 +98,8 @@ enum class Eval { loop, simd };
   X(mul_scalar, MulScalar,   xa,  x * a,                                                g * a,                                                     loop) \
   X(rsub_scalar, RSubScalar, ax,  a - x,                                                -g,                                                        loop) \
   X(rdiv_scalar, RDivScalar, ax,  a / x,                                                -g * y / x,                                                loop) \
-  /* x^a; x^0 is 1 everywhere (also at NaN), so its derivative is 0 where a x^(a-1) would give 0 inf at x = 0 */ \
-  X(pow,        PowScalar,   xa,  pow(x, a),                                            where(a == T(0), T(0), g * a * pow(x, a - T(1))),          loop) \
+  /* x^a, as PyTorch computes it (power); x^0 is 1 everywhere (also at NaN), so its derivative is 0 there */ \
+  X(pow,        PowScalar,   xa,  power(x, a),                                          where(a == T(0), T(0), g * a * power(x, a - T(1))),        loop) \
   /* a^x; d/dx = a^x ln a, taken as 0 where a = 0 and x >= 0 (a^x is 0 or 1 there) */ \
   X(pow,        ScalarPow,   ax,  pow(a, x),                                            where(a == T(0) && x >= T(0), T(0), g * y * log(a)),      loop)
 // clang-format on

@@ -24,18 +24,11 @@
 #endif
 
 namespace ad {
+namespace detail {
 namespace {
 
-constexpr std::size_t kMinClass = 4;  // 16 bytes (holds the free-list link)
-constexpr std::size_t kNumClasses = 48;
-// A thread keeps at most this many bytes in its free lists; beyond it blocks go back to the system.
-constexpr std::size_t kMaxCachedBytes = std::size_t(2) << 30;
-
-// Smallest c >= kMinClass with 2^c >= bytes.
-std::size_t size_class(std::size_t bytes) {
-  if (bytes <= (std::size_t(1) << kMinClass)) return kMinClass;
-  return 64 - static_cast<std::size_t>(__builtin_clzll(static_cast<unsigned long long>(bytes - 1)));
-}
+using Heads = PoolHeads;
+constexpr std::size_t kMaxCachedBytes = std::size_t(2) << 30;  // a thread keeps at most this much in its free lists
 
 // Free blocks of each size class form an intrusive singly linked list: the first word of a free block points to
 // the next one, so taking and returning a block is two loads and a store. (Under ASan the whole cached block is
@@ -46,49 +39,47 @@ void* next_of(void* p) {
   AD_POISON(p, sizeof(void*));
   return next;
 }
-struct ThreadPool {
-  void* heads[kNumClasses] = {};
-  std::size_t in_use = 0, cached = 0, os_allocs = 0;
 
-  ~ThreadPool() { trim(); }
-  void trim() {
-    for (std::size_t c = 0; c < kNumClasses; ++c) {
-      while (void* p = heads[c]) {
-        heads[c] = next_of(p);
-        AD_UNPOISON(p, std::size_t(1) << c);
-        std::free(p);
-      }
+void trim(Heads& tp) {
+  for (std::size_t c = 0; c < Heads::kNumClasses; ++c) {
+    while (void* p = tp.heads[c]) {
+      tp.heads[c] = next_of(p);
+      AD_UNPOISON(p, std::size_t(1) << c);
+      std::free(p);
     }
-    cached = 0;
   }
-};
+  tp.cached = 0;
+}
 
-// A trivially destructible thread-local pointer is read without the init-guard call a thread_local object with
-// a destructor costs on every access (this is on the path of every op); the guard frees the pool at thread exit.
-thread_local ThreadPool* t_pool = nullptr;
+// The thread's pool is reached through a trivially destructible thread-local pointer, read without the init-guard
+// call that a thread_local object with a destructor costs on every access (pool_alloc and pool_free are on the
+// path of every op); the guard frees the pool at thread exit.
 struct PoolGuard {
   ~PoolGuard() {
+    if (t_pool) trim(*t_pool);
     delete t_pool;
     t_pool = nullptr;
   }
 };
 thread_local PoolGuard t_pool_guard;
 
-ThreadPool& local_pool() {
+Heads& local_pool() {
   if (__builtin_expect(t_pool == nullptr, 0)) {
     (void)&t_pool_guard;
-    t_pool = new ThreadPool;
+    t_pool = new Heads;
   }
   return *t_pool;
 }
 
 }  // namespace
 
-void* pool_alloc(std::size_t bytes) {
+thread_local PoolHeads* t_pool = nullptr;
+
+void* pool_alloc_slow(std::size_t bytes) {
   if (bytes == 0) bytes = 1;
   const std::size_t c = size_class(bytes);
   const std::size_t block = std::size_t(1) << c;
-  ThreadPool& tp = local_pool();
+  Heads& tp = local_pool();
   tp.in_use += block;
   void* p = tp.heads[c];
   if (p) {
@@ -104,7 +95,7 @@ void* pool_alloc(std::size_t bytes) {
   return p;
 }
 
-void pool_free(void* p, std::size_t bytes) noexcept {
+void pool_free_slow(void* p, std::size_t bytes) noexcept {
   if (!p) return;
   if (bytes == 0) bytes = 1;
   const std::size_t c = size_class(bytes);
@@ -114,7 +105,7 @@ void pool_free(void* p, std::size_t bytes) noexcept {
     std::free(p);
     return;
   }
-  ThreadPool& tp = local_pool();
+  Heads& tp = *t_pool;
   tp.in_use -= block;
   if (tp.cached + block > kMaxCachedBytes) {
     AD_UNPOISON(p, block);
@@ -128,11 +119,13 @@ void pool_free(void* p, std::size_t bytes) noexcept {
   tp.cached += block;
 }
 
+}  // namespace detail
+
 PoolStats pool_stats() {
-  const ThreadPool& tp = local_pool();
+  const detail::PoolHeads& tp = detail::local_pool();
   return {tp.in_use, tp.cached, tp.os_allocs};
 }
 
-void pool_trim() { local_pool().trim(); }
+void pool_trim() { detail::trim(detail::local_pool()); }
 
 }  // namespace ad

@@ -9,10 +9,73 @@
 
 namespace ad {
 
+namespace detail {
+// The calling thread's free lists: heads[c] is the first free block of 2^c bytes (each free block's first word
+// points to the next). Allocation and release of a cached block are inline (they happen several times per op);
+// everything else (the first allocation of a size, the cache limit, AddressSanitizer's poisoning) is out of line.
+struct PoolHeads {
+  static constexpr std::size_t kMinClass = 4;  // 16 bytes (holds the free-list link)
+  static constexpr std::size_t kNumClasses = 48;
+  void* heads[kNumClasses] = {};
+  std::size_t in_use = 0, cached = 0, os_allocs = 0;
+};
+extern thread_local PoolHeads* t_pool;
+void* pool_alloc_slow(std::size_t bytes);
+void pool_free_slow(void* p, std::size_t bytes) noexcept;
+
+// Smallest c >= kMinClass with 2^c >= bytes.
+inline std::size_t size_class(std::size_t bytes) {
+  if (bytes <= (std::size_t(1) << PoolHeads::kMinClass)) return PoolHeads::kMinClass;
+  return 64 - static_cast<std::size_t>(__builtin_clzll(static_cast<unsigned long long>(bytes - 1)));
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define AD_POOL_INLINE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AD_POOL_INLINE 0
+#endif
+#endif
+#ifndef AD_POOL_INLINE
+#define AD_POOL_INLINE 1  // under AddressSanitizer every block goes through the poisoning slow path
+#endif
+}  // namespace detail
+
 // Returns a block of at least `bytes` bytes, aligned to 64 bytes (for SIMD) when bytes >= 64.
-void* pool_alloc(std::size_t bytes);
+inline void* pool_alloc(std::size_t bytes) {
+#if AD_POOL_INLINE
+  detail::PoolHeads* tp = detail::t_pool;
+  if (__builtin_expect(tp != nullptr && bytes != 0, 1)) {
+    const std::size_t c = detail::size_class(bytes);
+    if (void* p = tp->heads[c]) {
+      tp->heads[c] = *static_cast<void**>(p);
+      tp->in_use += std::size_t(1) << c;
+      tp->cached -= std::size_t(1) << c;
+      return p;
+    }
+  }
+#endif
+  return detail::pool_alloc_slow(bytes);
+}
+
 // Gives back a block obtained from pool_alloc with the same `bytes`.
-void pool_free(void* p, std::size_t bytes) noexcept;
+inline void pool_free(void* p, std::size_t bytes) noexcept {
+#if AD_POOL_INLINE
+  detail::PoolHeads* tp = detail::t_pool;
+  if (__builtin_expect(tp != nullptr && p != nullptr && bytes != 0, 1)) {
+    const std::size_t c = detail::size_class(bytes);
+    const std::size_t block = std::size_t(1) << c;
+    if (__builtin_expect(tp->cached + block <= (std::size_t(2) << 30), 1)) {  // the cache limit: see pool.cpp
+      *static_cast<void**>(p) = tp->heads[c];
+      tp->heads[c] = p;
+      tp->in_use -= block;
+      tp->cached += block;
+      return;
+    }
+  }
+#endif
+  detail::pool_free_slow(p, bytes);
+}
 
 struct PoolStats {
   std::size_t bytes_in_use;    // handed out and not yet returned (this thread)

@@ -38,8 +38,6 @@ struct TapeGuard {
   }
 };
 thread_local TapeGuard t_guard;
-thread_local std::uint64_t t_epoch = 0;
-thread_local bool t_leaf_hooks_in_pass = false;
 std::atomic<int> g_hooked_leaves{0};
 
 Tape& local_tape() {
@@ -93,23 +91,21 @@ void tape_record(NodeBase* n) {
   ++tp.live;
 }
 
-std::uint64_t current_epoch() noexcept { return t_epoch; }
-std::uint64_t begin_backward() { return ++t_epoch; }
-bool leaf_hooks_in_pass() noexcept { return t_leaf_hooks_in_pass; }
+std::uint64_t begin_backward() { return ++thread_flags.epoch; }
 void add_hooked_leaves(int delta) noexcept { g_hooked_leaves.fetch_add(delta, std::memory_order_relaxed); }
 
 namespace {
 // Clears the pass flag however the pass ends.
 struct LeafHookPass {
-  explicit LeafHookPass(bool on) { t_leaf_hooks_in_pass = on; }
-  ~LeafHookPass() { t_leaf_hooks_in_pass = false; }
+  explicit LeafHookPass(bool on) { thread_flags.leaf_hooks_in_pass = on; }
+  ~LeafHookPass() { thread_flags.leaf_hooks_in_pass = false; }
 };
 }  // namespace
 
 void run_backward(NodeBase* root, bool retain_graph) {
   Tape& tp = local_tape();
   if (root->owner != &tp) throw GraphError("backward: the graph was recorded on another thread; graphs are per thread");
-  const std::uint64_t epoch = t_epoch;
+  const std::uint64_t epoch = thread_flags.epoch;
   thread_local std::vector<NodeBase*> reached;
   reached.clear();
   // Leaves with gradient hooks need to know when their gradient for this pass is final: a pre-pass over the nodes
@@ -135,17 +131,13 @@ void run_backward(NodeBase* root, bool retain_graph) {
     reached.push_back(n);
   }
   if (retain_graph) return;
-  // Release after the loop: dropping saved inputs can destroy other nodes of this graph.
-  thread_local std::vector<RefCounted*> bin;
-  bin.clear();
-  for (NodeBase* n : reached) {
-    n->released = true;
-    n->release_saved(bin);
+  // Release the saved inputs, earliest node first. Dropping a node's inputs can destroy only tensors created before
+  // it, and with them only earlier nodes, which this loop has already passed: no node still to visit is destroyed.
+  for (std::size_t i = reached.size(); i-- > 0;) {
+    reached[i]->released = true;
+    reached[i]->release_inputs();
   }
   reached.clear();
-  for (RefCounted* p : bin)
-    if (p) p->release();
-  bin.clear();
 }
 
 }  // namespace detail

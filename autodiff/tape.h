@@ -31,8 +31,8 @@ class NodeBase {
   virtual void mark_inputs(std::uint64_t epoch) = 0;
   // The op's name as users know it ("mul", "matmul", ...), used in error messages.
   virtual const char* name() const = 0;
-  // Moves the references this node holds (its saved inputs) into `bin`, so they can be dropped after the pass.
-  virtual void release_saved(std::vector<RefCounted*>& bin) = 0;
+  // Drops the references this node holds to its inputs (after a backward without retain_graph).
+  virtual void release_inputs() = 0;
 
   static void* operator new(std::size_t bytes);
   static void operator delete(void* p, std::size_t bytes) noexcept;
@@ -81,16 +81,16 @@ namespace detail {
 struct ThreadFlags {
   bool grad_enabled = true;
   bool anomaly = false;
+  bool leaf_hooks_in_pass = false;  // a backward pass in which leaves with gradient hooks await contributions
+  std::uint64_t epoch = 0;          // the current backward pass number; a gradient stamped otherwise is stale
 };
 extern thread_local ThreadFlags thread_flags;
 
 void tape_record(NodeBase* n);
-// True during a backward pass in which leaves with gradient hooks are waiting for their contributions.
-bool leaf_hooks_in_pass() noexcept;
 // Number of leaves with gradient hooks alive in the process (a pass counts contributions only when there are any).
 void add_hooked_leaves(int delta) noexcept;
 // The current backward pass number on this thread; a gradient stamped with another number is stale.
-std::uint64_t current_epoch() noexcept;
+inline std::uint64_t current_epoch() noexcept { return thread_flags.epoch; }
 // Runs the reverse loop from `root` (whose output gradient is already seeded); releases the graph unless
 // retain_graph. Starts a new epoch: call begin_backward() first and seed with its result.
 std::uint64_t begin_backward();

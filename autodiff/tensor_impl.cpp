@@ -54,7 +54,7 @@ TensorImpl<T>::~TensorImpl() {
 }
 
 template <class T>
-T* grad_buffer(TensorImpl<T>* t) {
+T* grad_buffer_slow(TensorImpl<T>* t) {
   const std::uint64_t epoch = detail::current_epoch();
   // A scratch buffer for the pass: an intermediate nobody will read, or a leaf whose hooks must see the gradient
   // of the pass before it joins .grad.
@@ -132,12 +132,14 @@ void Node<T>::run() {
   // whether or not the op writes to it: reaching a tensor's node depends on that alone, so the pre-pass that counts
   // leaf contributions (mark_inputs) and this loop agree by construction.
   T* local[kInlineInputs];
-  std::vector<T*> many;
-  T** g = local;
-  if (n_in_ > kInlineInputs) {
-    many.resize(n_in_);
-    g = many.data();
-  }
+  T** g = n_in_ <= kInlineInputs ? local : static_cast<T**>(pool_alloc(n_in_ * sizeof(T*)));
+  struct Free {  // the list of a many-input op (concat), however backward() ends
+    T** g;
+    std::size_t n;
+    ~Free() {
+      if (n > kInlineInputs) pool_free(g, n * sizeof(T*));
+    }
+  } free_list{g, n_in_};
   for (std::uint32_t i = 0; i < n_in_; ++i) {
     TensorImpl<T>* x = in_[i].t.get();
     if (__builtin_expect(x->version() != in_[i].version, 0))
@@ -153,7 +155,7 @@ void Node<T>::run() {
   if (__builtin_expect(detail::thread_flags.anomaly, 0)) check_input_grads();
   out->free_scratch_grad();
   if (!out->retains_grad) out->grad.reset();
-  if (__builtin_expect(detail::leaf_hooks_in_pass(), 0)) notify_hooked_leaves();
+  if (__builtin_expect(detail::thread_flags.leaf_hooks_in_pass, 0)) notify_hooked_leaves();
 }
 
 template <class T>
@@ -186,8 +188,8 @@ void Node<T>::notify_hooked_leaves() {
 }
 
 template <class T>
-void Node<T>::release_saved(std::vector<RefCounted*>& bin) {
-  for (std::uint32_t i = 0; i < n_in_; ++i) bin.push_back(in_[i].t.leak());
+void Node<T>::release_inputs() {
+  for (std::uint32_t i = 0; i < n_in_; ++i) in_[i].t.reset();
 }
 
 template <class T>
@@ -219,7 +221,7 @@ void check_anomaly(const TensorImpl<T>* out, const char* op, Inputs<T> inputs) {
 #define AD_INSTANTIATE(T)                                                         \
   template class TensorImpl<T>;                                                   \
   template class Node<T>;                                                         \
-  template T* grad_buffer<T>(TensorImpl<T>*);                                     \
+  template T* grad_buffer_slow<T>(TensorImpl<T>*);                                \
   template void check_finite<T>(const T*, std::size_t, const char*, const char*); \
   template void check_anomaly<T>(const TensorImpl<T>*, const char*, Inputs<T>);
 AD_INSTANTIATE(float)

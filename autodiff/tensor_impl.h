@@ -67,7 +67,7 @@ class TensorImpl final : public RefCounted {
   alignas(32) unsigned char inline_grad_[kInlineBytes];
 
   template <class U>
-  friend U* grad_buffer(TensorImpl<U>* t);
+  friend U* grad_buffer_slow(TensorImpl<U>* t);
 };
 
 template <class T>
@@ -76,7 +76,15 @@ using ImplRef = Ref<TensorImpl<T>>;
 // Gradient buffer of `t` for the current backward pass, created zero-filled on first use in the pass
 // (leaves keep accumulating across passes, as in PyTorch, until zero_grad()).
 template <class T>
-T* grad_buffer(TensorImpl<T>* t);
+T* grad_buffer_slow(TensorImpl<T>* t);
+template <class T>
+inline T* grad_buffer(TensorImpl<T>* t) {
+  if (t->grad_epoch == detail::thread_flags.epoch) {  // already given out in this pass: no checks to repeat
+    if (T* p = t->scratch_grad) return p;
+    if (t->grad) return t->grad->data;
+  }
+  return grad_buffer_slow(t);
+}
 
 // Throws AnomalyError naming `op` if any of the n values is NaN or Inf.
 template <class T>

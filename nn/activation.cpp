@@ -24,6 +24,19 @@ TensorT<T> ReLU<T>::forward(const TensorT<T>& x) {
   return relu(x);
 }
 template <class T>
+TensorT<T> SiLU<T>::forward(const TensorT<T>& x) {
+  return silu(x);
+}
+template <class T>
+GELU<T>::GELU(std::string approximate) : approximate(std::move(approximate)) {
+  if (this->approximate != "none" && this->approximate != "tanh")
+    throw ValueError("GELU: approximate must be \"none\" or \"tanh\", got \"" + this->approximate + "\"");
+}
+template <class T>
+TensorT<T> GELU<T>::forward(const TensorT<T>& x) {
+  return gelu(x, approximate);
+}
+template <class T>
 TensorT<T> Identity<T>::forward(const TensorT<T>& x) {
   return x;
 }
@@ -74,6 +87,8 @@ TensorT<T> LogSoftmax<T>::forward(const TensorT<T>& x) {
   template class ReLU<T>;      \
   template class Identity<T>;  \
   template class Heaviside<T>; \
+  template class SiLU<T>;      \
+  template class GELU<T>;      \
   template class LeakyReLU<T>; \
   template class ELU<T>;       \
   template class Softplus<T>;  \

@@ -10,6 +10,9 @@
 //   Softplus    log(1 + e^(beta x)) / beta (x above threshold)  sigmoid(beta x)
 //   Softmax     e^x_i / sum_j e^x_j along an axis (default: the last, one distribution per row)
 //   LogSoftmax  x_i - log sum_j e^x_j (stable; pair it with nll_loss, or use cross_entropy on the logits)
+//   SiLU        x sigmoid(x) (swish)                            s (1 + x (1 - s)), s = sigmoid(x)
+//   GELU        x Phi(x), Phi the standard normal CDF;          Phi(x) + x phi(x)
+//               GELU("tanh") uses 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as PyTorch's approximate="tanh"
 //   Identity    x (stands for "no activation", e.g. in a Residual block)
 //   Heaviside   1 for x > 0, else 0: the perceptron's step. Forward-only: its derivative is 0 wherever it exists, so
 //               no gradient flows through it (train perceptrons with the perceptron rule, not backward()).
@@ -30,6 +33,7 @@ namespace ad::nn {
 AD_NN_ACTIVATION(Sigmoid)
 AD_NN_ACTIVATION(Tanh)
 AD_NN_ACTIVATION(ReLU)
+AD_NN_ACTIVATION(SiLU)
 AD_NN_ACTIVATION(Identity)
 AD_NN_ACTIVATION(Heaviside)
 #undef AD_NN_ACTIVATION
@@ -42,6 +46,17 @@ class LeakyReLU : public Module<T> {
   std::string name() const override { return "LeakyReLU"; }
   std::string extra_repr() const override;
   double negative_slope;
+};
+
+template <class T = float>
+class GELU : public Module<T> {
+ public:
+  // approximate: "none" (the exact form, PyTorch's default) or "tanh"; ValueError otherwise.
+  explicit GELU(std::string approximate = "none");
+  TensorT<T> forward(const TensorT<T>& x) override;
+  std::string name() const override { return "GELU"; }
+  std::string extra_repr() const override { return "approximate='" + approximate + "'"; }
+  std::string approximate;
 };
 
 template <class T = float>
@@ -91,6 +106,8 @@ class LogSoftmax : public Module<T> {
   extern template class ReLU<T>;      \
   extern template class Identity<T>;  \
   extern template class Heaviside<T>; \
+  extern template class SiLU<T>;      \
+  extern template class GELU<T>;      \
   extern template class LeakyReLU<T>; \
   extern template class ELU<T>;       \
   extern template class Softplus<T>;  \

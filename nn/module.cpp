@@ -7,6 +7,39 @@
 namespace ad::nn {
 
 template <class T>
+TensorT<T> Module<T>::operator()(const TensorT<T>& x) {
+  if (!hooks_) return forward(x);
+  const std::shared_ptr<Hooks> hooks = hooks_;  // a hook may remove itself (or all) while they run
+  TensorT<T> input = x;
+  for (auto& [id, pre] : hooks->pre.snapshot())
+    if (TensorT<T> r = pre(*this, input); r.defined()) input = r;
+  TensorT<T> output = forward(input);
+  for (auto& [id, post] : hooks->post.snapshot())
+    if (TensorT<T> r = post(*this, input, output); r.defined()) output = r;
+  return output;
+}
+
+template <class T>
+RemovableHandle Module<T>::register_forward_pre_hook(ForwardPreHook hook) {
+  if (!hook) throw ValueError(describe() + ": register_forward_pre_hook given an empty function");
+  if (!hooks_) hooks_ = std::make_shared<Hooks>();
+  const std::uint64_t id = hooks_->pre.add(std::move(hook));
+  return RemovableHandle([weak = std::weak_ptr<Hooks>(hooks_), id] {
+    if (auto h = weak.lock()) h->pre.remove(id);
+  });
+}
+
+template <class T>
+RemovableHandle Module<T>::register_forward_hook(ForwardHook hook) {
+  if (!hook) throw ValueError(describe() + ": register_forward_hook given an empty function");
+  if (!hooks_) hooks_ = std::make_shared<Hooks>();
+  const std::uint64_t id = hooks_->post.add(std::move(hook));
+  return RemovableHandle([weak = std::weak_ptr<Hooks>(hooks_), id] {
+    if (auto h = weak.lock()) h->post.remove(id);
+  });
+}
+
+template <class T>
 void Module<T>::check_new_name(const std::string& name) const {
   if (name.empty()) throw ValueError(describe() + ": a parameter, buffer or submodule name must not be empty");
   if (name.find('.') != std::string::npos)

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "autodiff/error.h"
+#include "autodiff/hooks.h"
 #include "autodiff/named.h"
 #include "autodiff/tensor.h"
 
@@ -41,7 +42,17 @@ class Module {
 
   // The layer's computation. Non-const: some layers update state while training (BatchNorm's running statistics).
   virtual TensorT<T> forward(const TensorT<T>& x) = 0;
-  TensorT<T> operator()(const TensorT<T>& x) { return forward(x); }
+  // Calls forward() between the forward hooks, as PyTorch's Module.__call__: containers call their layers this way.
+  TensorT<T> operator()(const TensorT<T>& x);
+
+  // ---- Forward hooks (PyTorch's names and semantics). A pre-hook runs before forward() with the module and its
+  // input and may return a replacement input; a hook runs after it with the module, the input and the output and
+  // may return a replacement output; an undefined tensor leaves the value as it is. Hooks run in registration order.
+  // The handle's remove() unregisters the hook (also after the module was moved).
+  using ForwardPreHook = std::function<TensorT<T>(Module&, const TensorT<T>& input)>;
+  using ForwardHook = std::function<TensorT<T>(Module&, const TensorT<T>& input, const TensorT<T>& output)>;
+  RemovableHandle register_forward_pre_hook(ForwardPreHook hook);
+  RemovableHandle register_forward_hook(ForwardHook hook);
 
   // The layer's type ("Linear") and its hyper-parameters ("in_features=2, out_features=4, bias=true"), as in PyTorch.
   virtual std::string name() const = 0;
@@ -96,6 +107,11 @@ class Module {
   NamedTensors<T> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  struct Hooks {
+    HookList<ForwardPreHook> pre;
+    HookList<ForwardHook> post;
+  };
+  std::shared_ptr<Hooks> hooks_;  // created by the first registration; handles hold it weakly
 };
 
 template <class T>

@@ -6,6 +6,7 @@
 #include "nn/checkpoint.h"
 #include "nn/dropout.h"
 #include "nn/init.h"
+#include "nn/lambda.h"
 #include "nn/linear.h"
 #include "nn/loss.h"
 #include "nn/module.h"

@@ -29,7 +29,7 @@ TensorT<T> Residual<T>::forward(const TensorT<T>& x) {
   if (x.dim() == 0 || x.shape()[x.dim() - 1] != features)
     throw ShapeError(this->describe() + ": input of shape " + x.shape().str() + " does not end in " +
                      std::to_string(features) + " features");
-  return x + activation->forward(matmul(x, weight) + bias) * static_cast<T>(h);
+  return x + (*activation)(matmul(x, weight) + bias) * static_cast<T>(h);
 }
 
 template <class T>

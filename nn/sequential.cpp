@@ -14,7 +14,7 @@ TensorT<T> Sequential<T>::forward(const TensorT<T>& x) {
   TensorT<T> y = x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     try {
-      y = layers_[i]->forward(y);
+      y = (*layers_[i])(y);  // through operator(): the layer's forward hooks run
     } catch (const ShapeError& e) {
       // A layer only knows its own shapes; say where in the chain the mismatch is (e.g. two Linear widths that
       // do not line up), keeping the layer's message with both shapes.
