@@ -6,6 +6,7 @@
 namespace ad {
 
 std::mt19937_64& generator();
+// Seeds this thread's random generator (randn, rand, initialisers, dropout, shuffling).
 void manual_seed(unsigned long long seed);
 
 }  // namespace ad

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "autodiff/hooks.h"
+#include "autodiff/random.h"  // manual_seed, declared once there
 #include "autodiff/tensor_impl.h"
 
 namespace ad {
@@ -276,9 +277,6 @@ class TensorT {
 
 template <class T>
 std::ostream& operator<<(std::ostream& os, const TensorT<T>& t);
-
-// Seeds this thread's random generator (randn, rand, initialisers, dropout, shuffling).
-void manual_seed(unsigned long long seed);
 
 using Tensor = TensorT<float>;
 using TensorD = TensorT<double>;

@@ -1,8 +1,10 @@
 #include "data/csv.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "autodiff/error.h"
 #include "io/file.h"
@@ -78,20 +80,71 @@ bool split_fields(const char* begin, const char* end, char delim, std::vector<st
   return true;
 }
 
-// Locale-independent number parsing (std::strtod would read "1,5" as 1.5 under a German locale).
-bool parse_number(const std::string& s, float& out) {
+// What a field holds: a finite number, NaN or an infinity as spelled ("nan", "-inf", "Infinity", ...), a decimal
+// number beyond the float range (it rounds to an infinity: IEEE 754 round-to-nearest takes every |x| >= 2^128 -
+// 2^103, about 3.4028236e38, to inf), or no number at all.
+enum class Field { NotANumber, Finite, NonFinite, Overflow };
+
+// True when the decimal number in [b, e) (the whole text already matched by std::from_chars, so: an optional '-',
+// digits with at most one '.', an optional exponent) is at least 1 in magnitude. std::from_chars gives the same
+// error, result_out_of_range, for an overflow (|x| > FLT_MAX, about 3.4e38) and for an underflow (0 < |x| < about
+// 1e-45); the order of magnitude tells them apart, far from either limit.
+bool at_least_one(const char* b, const char* e) {
+  if (b < e && *b == '-') ++b;
+  bool nonzero = false, after_point = false;
+  long int_digits = 0, leading_fraction_zeros = 0;
+  for (; b < e && *b != 'e' && *b != 'E'; ++b) {
+    if (*b == '.') {
+      after_point = true;
+    } else if (!nonzero) {
+      if (*b != '0') {
+        nonzero = true;
+        if (!after_point) int_digits = 1;
+      } else if (after_point) {
+        ++leading_fraction_zeros;
+      }
+    } else if (!after_point) {
+      ++int_digits;
+    }
+  }
+  if (!nonzero) return false;  // zero (from_chars does not report it as out of range)
+  const long magnitude = int_digits > 0 ? int_digits - 1 : -(leading_fraction_zeros + 1);
+  long exponent = 0;
+  if (b < e) {  // 'e' or 'E', then an optional sign and digits; saturated far beyond any float exponent
+    ++b;
+    const bool negative = b < e && *b == '-';
+    if (b < e && (*b == '-' || *b == '+')) ++b;
+    for (; b < e; ++b)
+      if (exponent < 1000000) exponent = exponent * 10 + (*b - '0');
+    if (negative) exponent = -exponent;
+  }
+  return magnitude + exponent >= 0;
+}
+
+// Locale-independent number parsing (std::strtod would read "1,5" as 1.5 under a German locale). `out` is set unless
+// the field is NotANumber; an Overflow gives the infinity of its sign.
+Field parse_number(const std::string& s, float& out) {
   const char* b = s.data();
   const char* e = b + s.size();
   if (b < e && *b == '+') ++b;
-  if (b == e) return false;
+  if (b == e) return Field::NotANumber;
   const auto r = std::from_chars(b, e, out);
-  return r.ec == std::errc() && r.ptr == e;
+  if (r.ptr != e) return Field::NotANumber;
+  if (r.ec == std::errc()) return std::isfinite(out) ? Field::Finite : Field::NonFinite;
+  if (r.ec == std::errc::result_out_of_range && at_least_one(b, e)) {
+    out = *b == '-' ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+    return Field::Overflow;
+  }
+  return Field::NotANumber;  // an underflow below the smallest float, as before
 }
 
+// Header::Auto: the first line is data when every field is a number. NaN, infinities and numbers beyond the float
+// range count as numbers here whatever the options, so that such a line is reported (or read) rather than taken for
+// a header and dropped.
 bool all_numeric(const std::vector<std::string>& fields) {
   float v;
   for (const auto& f : fields)
-    if (!parse_number(f, v)) return false;
+    if (parse_number(f, v) == Field::NotANumber) return false;
   return true;
 }
 
@@ -186,10 +239,19 @@ CsvTable parse_csv(const std::string& text, const std::string& source, const Csv
     }
     for (std::size_t j = 0; j < fields.size(); ++j) {
       float v = 0;
-      if (!parse_number(fields[j], v)) {
+      const Field kind = parse_number(fields[j], v);
+      if (kind == Field::NotANumber || (kind != Field::Finite && !options.allow_non_finite)) {
         std::string col = "column " + std::to_string(j + 1);
         if (j < table.columns.size() && !table.columns[j].empty()) col += " ('" + shown(table.columns[j]) + "')";
-        const std::string problem = fields[j].empty() ? "empty field" : "'" + shown(fields[j]) + "' is not a number";
+        std::string problem;
+        if (fields[j].empty())
+          problem = "empty field";
+        else if (kind == Field::NotANumber)
+          problem = "'" + shown(fields[j]) + "' is not a number";
+        else
+          problem = "'" + shown(fields[j]) + "' is not a finite number" +
+                    (kind == Field::Overflow ? " (beyond the float range)" : "") +
+                    "; CsvOptions::allow_non_finite accepts it";
         throw IOError(where + " line " + std::to_string(line_no) + ", " + col + ": " + problem);
       }
       values.push_back(v);

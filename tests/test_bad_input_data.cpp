@@ -214,7 +214,21 @@ TEST_CASE("bad input: csv: an empty field") {
 TEST_CASE("bad input: csv: a number out of the float range") {
   TempDir dir;
   const std::string path = file_with(dir, "big.csv", "1,2\n3,1e999\n");
-  expect<IOError>([&] { return read_csv(path); }, {path, "line 2, column 2: '1e999' is not a number"});
+  expect<IOError>([&] { return read_csv(path); },
+                  {path, "line 2, column 2: '1e999' is not a finite number (beyond the float range)",
+                   "CsvOptions::allow_non_finite"});
+}
+TEST_CASE("bad input: csv: a NaN field names line, column and text") {
+  TempDir dir;
+  const std::string path = file_with(dir, "nan.csv", "x,y\n1,2\nnan,4\n");
+  expect<IOError>([&] { return read_csv(path); },
+                  {path, "line 3, column 1 ('x'): 'nan' is not a finite number", "CsvOptions::allow_non_finite"});
+}
+TEST_CASE("bad input: csv: an infinite field names line, column and text") {
+  TempDir dir;
+  const std::string path = file_with(dir, "inf.csv", "1,2,3\n4,5,-inf\n");
+  expect<IOError>([&] { return read_csv(path); },
+                  {path, "line 2, column 3: '-inf' is not a finite number", "CsvOptions::allow_non_finite"});
 }
 TEST_CASE("bad input: csv: a binary byte in a field is shown escaped") {
   // what() is a C string: a raw NUL in the message used to cut it off before the problem was named.

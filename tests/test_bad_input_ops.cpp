@@ -282,3 +282,95 @@ TEST_CASE("bad input: anomaly: Inf in a constant operand of matmul is reported a
       },
       {"input 1 of 'matmul'", "[2, 1]", "comes from the data"});
 }
+
+// ---- User-defined ops (autodiff/function.h) -------------------------------------------------------------------
+namespace {
+struct BadShape : Function<BadShape> {  // returns a gradient of the wrong shape
+  static constexpr const char* name = "bad_shape";
+  static TensorD forward(AutogradContext<double>*, const TensorD& x) { return x * 2.0; }
+  static std::vector<TensorD> backward(AutogradContext<double>*, const std::vector<TensorD>&) {
+    return {TensorD::ones({5})};
+  }
+};
+struct TooFew : Function<TooFew> {  // returns fewer gradients than forward has arguments
+  static Tensor forward(AutogradContext<float>*, const Tensor& a, const Tensor& b) { return a + b; }
+  static std::vector<Tensor> backward(AutogradContext<float>*, const std::vector<Tensor>& g) { return {g[0]}; }
+};
+struct GradForScalar : Function<GradForScalar> {  // returns a gradient for a double argument
+  static TensorD forward(AutogradContext<double>*, const TensorD& x, double) { return x * 2.0; }
+  static std::vector<TensorD> backward(AutogradContext<double>*, const std::vector<TensorD>& g) { return {g[0], g[0]}; }
+};
+}  // namespace
+
+TEST_CASE("bad input: function: a user op's backward returning a gradient of the wrong shape") {
+  TensorD x = TensorD::ones({2, 3}, true);
+  TensorD y = BadShape::apply(x);
+  expect<ShapeError>([&] { y.sum().backward(); }, {"bad_shape", "[5]", "[2, 3]", "input 0"});
+}
+TEST_CASE("bad input: function: a user op's backward returning too few gradients") {
+  Tensor a = Tensor::ones({2}, true), b = Tensor::ones({2}, true);
+  Tensor y = TooFew::apply(a, b);
+  expect<ValueError>([&] { y.sum().backward(); }, {"custom_function", "returned 1 gradients, expected 2"});
+}
+TEST_CASE("bad input: function: a user op's backward returning a gradient for a non-tensor argument") {
+  TensorD x = TensorD::ones({2}, true);
+  TensorD y = GradForScalar::apply(x, 3.0);
+  expect<ValueError>([&] { y.sum().backward(); }, {"forward argument 1", "not a tensor"});
+}
+TEST_CASE("bad input: function: a lambda op without a backward") {
+  TensorD x = TensorD::ones({2}, true);
+  expect<ValueError>(
+      [&] {
+        return custom_op<double>("no_backward", {x},
+                                 [](AutogradContext<double>&, const std::vector<TensorD>& in) { return in[0]; }, {});
+      },
+      {"no_backward", "forward and backward"});
+}
+TEST_CASE("bad input: function: a lambda op whose forward returns an undefined tensor") {
+  TensorD x = TensorD::ones({2}, true);
+  expect<ValueError>(
+      [&] {
+        return custom_op<double>(
+            "nothing", {x}, [](AutogradContext<double>&, const std::vector<TensorD>&) { return TensorD(); },
+            [](AutogradContext<double>&, const TensorD& g) { return std::vector<TensorD>{g}; });
+      },
+      {"nothing", "undefined"});
+}
+
+// ---- Hooks ---------------------------------------------------------------------------------------------------
+TEST_CASE("bad input: hooks: register_hook on a tensor that does not require grad") {
+  Tensor x = Tensor::ones({2});
+  expect<GraphError>([&] { return x.register_hook([](const Tensor& g) { return g; }); },
+                     {"register_hook", "[2]", "does not require grad"});
+}
+TEST_CASE("bad input: hooks: register_post_accumulate_grad_hook on a non-leaf") {
+  Tensor x = Tensor::ones({2}, true);
+  Tensor y = x * 2.0f;
+  expect<GraphError>([&] { return y.register_post_accumulate_grad_hook([](const Tensor&) {}); },
+                     {"register_post_accumulate_grad_hook", "leaf", "mul"});
+}
+TEST_CASE("bad input: hooks: a hook returning a gradient of another shape names both shapes") {
+  Tensor x = Tensor::ones({2, 3}, true);
+  Tensor y = x * 2.0f;
+  y.register_hook([](const Tensor&) { return Tensor::ones({3}); });
+  expect<ShapeError>([&] { y.sum().backward(); }, {"hook", "[2, 3]", "[3]"});
+}
+TEST_CASE("bad input: hooks: a removed hook, removed again or after its tensor is gone, does nothing") {
+  Tensor x = Tensor::ones({2}, true);
+  int calls = 0;
+  RemovableHandle h = x.register_hook([&](const Tensor& g) {
+    ++calls;
+    return g;
+  });
+  h.remove();
+  h.remove();  // twice: no effect, no error
+  (x * 2.0f).sum().backward();
+  CHECK(calls == 0);
+  RemovableHandle late;
+  {
+    Tensor y = Tensor::ones({2}, true);
+    late = y.register_post_accumulate_grad_hook([&](const Tensor&) { ++calls; });
+  }
+  late.remove();  // the tensor and its hooks are gone: still no error
+  CHECK(calls == 0);
+}

@@ -1,6 +1,11 @@
 // CSV reading: header detection, delimiters, quoting, gzip, and precise errors (file, line, column, problem).
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
 #include "autodiff/error.h"
 #include "data/csv.h"
 #include "data/dataset.h"
@@ -76,6 +81,67 @@ TEST_CASE("data: read_csv names the file, line and column of a non-numeric or em
   CHECK_THROWS_WITH_AS(read_csv(path), doctest::Contains("line 2: 4 fields, expected 3"), IOError);
   test_util::write_bytes(path, "1,\"2\n");
   CHECK_THROWS_WITH_AS(read_csv(path), doctest::Contains("line 1: unterminated quoted field"), IOError);
+}
+
+TEST_CASE("data: read_csv rejects NaN and infinite values unless allowed, naming file, line and column") {
+  test_util::TempDir dir;
+  const std::string path = dir.file("nonfinite.csv");
+  const std::string hint = "; CsvOptions::allow_non_finite accepts it";
+  // Every spelling std::from_chars reads as NaN or an infinity, and numbers that round to an infinity as floats.
+  const std::vector<std::string> spelled = {"nan",  "NaN", "-nan",     "nan(1)",    "inf",    "-inf",
+                                            "+inf", "INF", "Infinity", "-infinity", "\"nan\""};
+  for (const std::string& field : spelled) {
+    CAPTURE(field);
+    test_util::write_bytes(path, "a,b,c\n1,2,3\n4," + field + ",6\n");
+    const std::string text = field[0] == '"' ? field.substr(1, field.size() - 2) : field;
+    CHECK_THROWS_WITH_AS(
+        read_csv(path),
+        ("read_csv: '" + path + "' line 3, column 2 ('b'): '" + text + "' is not a finite number" + hint).c_str(),
+        IOError);
+  }
+  for (const std::string field : {"1e999", "-1e999", "3.5e38", "-4e38", "1e99999999999999999999", "0.0001e43"}) {
+    CAPTURE(field);
+    test_util::write_bytes(path, "1,2,3\n4,5," + field + "\n");
+    CHECK_THROWS_WITH_AS(read_csv(path),
+                         ("read_csv: '" + path + "' line 2, column 3: '" + field +
+                          "' is not a finite number (beyond the float range)" + hint)
+                             .c_str(),
+                         IOError);
+  }
+  // The same from text in memory, and on the first line (data, not a header, for Header::Auto).
+  CHECK_THROWS_WITH_AS(parse_csv("inf,1\n2,3\n", "mem"),
+                       ("read_csv: 'mem' line 1, column 1: 'inf' is not a finite number" + hint).c_str(), IOError);
+  CsvOptions none;
+  none.header = Header::None;
+  CHECK_THROWS_WITH_AS(parse_csv("1,2\n3,-Infinity\n", "mem", none),
+                       doctest::Contains("line 2, column 2: '-Infinity' is not a finite number"), IOError);
+
+  // Finite values next to the limits are read as before: the largest float, denormals, signed zero.
+  const CsvTable edge = parse_csv("3.4028235e38,-3.4028235e38,1e-40,-0\n", "mem");
+  CHECK(edge.values.to_vector() ==
+        std::vector<float>{std::numeric_limits<float>::max(), std::numeric_limits<float>::lowest(), 1e-40f, -0.0f});
+  CHECK(std::signbit(edge.values.data()[3]));
+
+  // Allowed: NaN, the infinities and numbers beyond the float range as the infinity of their sign.
+  CsvOptions allow;
+  allow.allow_non_finite = true;
+  test_util::write_bytes(path, "x,y,z\nnan,inf,-inf\n1e999,-1e999,Infinity\n\"NaN\",2.5,-0.5\n");
+  for (const CsvTable& t : {read_csv(path, allow), parse_csv(test_util::read_bytes(path), path, allow)}) {
+    CHECK(t.columns == std::vector<std::string>{"x", "y", "z"});
+    REQUIRE(t.rows() == 3);
+    const std::vector<float> v = t.values.to_vector();
+    CHECK(std::isnan(v[0]));
+    CHECK((std::isinf(v[1]) && v[1] > 0));
+    CHECK((std::isinf(v[2]) && v[2] < 0));
+    CHECK((std::isinf(v[3]) && v[3] > 0));
+    CHECK((std::isinf(v[4]) && v[4] < 0));
+    CHECK((std::isinf(v[5]) && v[5] > 0));
+    CHECK(std::isnan(v[6]));
+    CHECK(v[7] == 2.5f);
+    CHECK(v[8] == -0.5f);
+  }
+  // The option does not make other text a number.
+  CHECK_THROWS_WITH_AS(parse_csv("1,2\n3,nanx\n", "mem", allow), doctest::Contains("'nanx' is not a number"), IOError);
 }
 
 TEST_CASE("data: read_csv rejects ragged rows, empty files and header-only files") {

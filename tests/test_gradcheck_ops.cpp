@@ -113,6 +113,12 @@ TEST_CASE("gradcheck: unary elementwise ops") {
       "softplus", [](const TensorD& x) { return softplus(x); }, -4, 4);
   check_unary("softplus beta=2", [](const TensorD& x) { return softplus(x, 2.0, 5.0); }, -4, 4, {2.5});
   check_unary("clamp", [](const TensorD& x) { return clamp(x, -0.5, 0.8); }, -2, 2, {-0.5, 0.8});
+  check_unary(
+      "silu", [](const TensorD& x) { return silu(x); }, -4, 4);
+  check_unary(
+      "gelu", [](const TensorD& x) { return gelu(x); }, -4, 4);
+  check_unary(
+      "gelu tanh", [](const TensorD& x) { return gelu(x, "tanh"); }, -4, 4);
 }
 
 TEST_CASE("gradcheck: matmul in every supported rank combination") {

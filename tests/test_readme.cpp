@@ -14,6 +14,9 @@
 
 using namespace ad;
 
+// The user-defined op of "Your own ops", at namespace scope as a user would write it.
+#include "readme/user-op.inc"
+
 TEST_CASE("readme: the introduction's expression gives gradients of the inputs' shapes") {
   manual_seed(1);
 #include "readme/intro.inc"
@@ -31,6 +34,18 @@ TEST_CASE("readme: a 10-line MLP trained with Adam learns XOR") {
 TEST_CASE("readme: checking the gradient of a custom function") {
 #include "readme/gradcheck.inc"
   CHECK_MESSAGE(r.ok, r.report);
+}
+
+TEST_CASE("readme: a user-written fused op is recorded as one node and passes gradcheck") {
+#include "readme/user-op-use.inc"
+  CHECK(n.grad_fn_name() == "norm");
+  CHECK_MESSAGE(check.ok, check.report);
+  // The same values and gradients as the composed form.
+  n.backward();
+  TensorD x2 = x.detach();
+  x2.requires_grad_();
+  sqrt((x2 * x2).sum()).backward();
+  for (std::size_t i = 0; i < x.numel(); ++i) CHECK(x.grad().data()[i] == doctest::Approx(x2.grad().data()[i]));
 }
 
 TEST_CASE("checkpoint: training resumed from a checkpoint (model + Adam state) is bit-identical") {

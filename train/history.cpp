@@ -101,6 +101,7 @@ void History::save_csv(const std::string& path) const { io::write_file_atomic(pa
 History History::load_csv(const std::string& path) {
   data::CsvOptions options;
   options.header = data::Header::Skip;
+  options.allow_non_finite = true;  // metrics missing from an epoch are written as nan
   const data::CsvTable t = data::read_csv(path, options);
   if (t.columns.empty() || t.columns[0] != "epoch" || t.columns.size() != t.cols())
     throw IOError("History::load_csv: '" + path + "': expected a header \"epoch,<metric names>\" matching the rows");

@@ -8,7 +8,8 @@
 //   history.save_csv("runs/mnist.csv");        // epoch,loss,acc,val_loss,val_acc
 //
 // Metrics may differ between epochs (e.g. a validation score every fifth epoch); a metric missing from an epoch
-// is NaN there, written "nan" in the CSV (which NumPy, pandas and data::read_csv all read back as NaN).
+// is NaN there, written "nan" in the CSV (which NumPy, pandas and data::read_csv with CsvOptions::allow_non_finite
+// read back as NaN).
 #pragma once
 #include <cstddef>
 #include <string>

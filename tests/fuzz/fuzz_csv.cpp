@@ -5,10 +5,13 @@
 //   bits 0-1  header: Auto, Skip, None (3 = Auto)
 //   bits 2-4  delimiter: , ; \t space | : and (7) the next byte itself, whatever it is ('"', '\n', '\0', ...)
 //   bits 5-6  entry point: parse_csv, read_csv on the text, read_csv on the text gzipped by the harness
+//   bit 7     allow_non_finite
 //
 // Oracle: only IOError for the text (csv.h documents no other failure of the readers), only IndexError from the
-// accessors given a bad column; a table has rows x cols values with rows, cols >= 1, a header exactly when the
-// options and the first line say so, and the same table whichever entry point read it.
+// accessors given a bad column; a table has rows x cols values with rows, cols >= 1, only finite values unless
+// allow_non_finite is set, a header exactly when the options and the first line say so, and the same table whichever
+// entry point read it.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -75,6 +78,9 @@ void check_table(const CsvTable& t, const CsvOptions& opt) {
   if (opt.header == Header::Skip && t.columns.empty()) fuzz::finding("Header::Skip kept no header line");
   if (opt.header == Header::Auto && !t.columns.empty() && t.columns.size() != t.cols())
     fuzz::finding("Header::Auto accepted a header with another number of fields than the rows");
+  if (!opt.allow_non_finite)
+    for (std::size_t i = 0; i < t.values.numel(); ++i)
+      if (!std::isfinite(t.values.data()[i])) fuzz::finding("a non-finite value was read without allow_non_finite");
 }
 
 bool same_table(const CsvTable& a, const CsvTable& b) {
@@ -103,6 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     --text_size;
   }
   const unsigned entry = (data[0] >> 5) & 3;
+  opt.allow_non_finite = (data[0] >> 7) != 0;
   const std::string s(reinterpret_cast<const char*>(text), text_size);
 
   bool parsed = false;
