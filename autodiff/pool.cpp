@@ -73,8 +73,6 @@ Heads& local_pool() {
 
 }  // namespace
 
-thread_local PoolHeads* t_pool = nullptr;
-
 void* pool_alloc_slow(std::size_t bytes) {
   if (bytes == 0) bytes = 1;
   const std::size_t c = size_class(bytes);

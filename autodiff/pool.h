@@ -19,7 +19,7 @@ struct PoolHeads {
   void* heads[kNumClasses] = {};
   std::size_t in_use = 0, cached = 0, os_allocs = 0;
 };
-extern thread_local PoolHeads* t_pool;
+inline thread_local PoolHeads* t_pool = nullptr;  // inline: no TLS init wrapper call per access (see tape.h)
 void* pool_alloc_slow(std::size_t bytes);
 void pool_free_slow(void* p, std::size_t bytes) noexcept;
 

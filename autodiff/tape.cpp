@@ -63,9 +63,6 @@ NodeBase::~NodeBase() {
 void* NodeBase::operator new(std::size_t bytes) { return pool_alloc(bytes); }
 void NodeBase::operator delete(void* p, std::size_t bytes) noexcept { pool_free(p, bytes); }
 
-namespace detail {
-thread_local ThreadFlags thread_flags;
-}
 using detail::thread_flags;
 
 bool grad_enabled() noexcept { return thread_flags.grad_enabled; }

@@ -84,7 +84,9 @@ struct ThreadFlags {
   bool leaf_hooks_in_pass = false;  // a backward pass in which leaves with gradient hooks await contributions
   std::uint64_t epoch = 0;          // the current backward pass number; a gradient stamped otherwise is stale
 };
-extern thread_local ThreadFlags thread_flags;
+// Defined here (inline), not only declared: with the constant initialiser in sight the compiler reads it directly,
+// where an extern thread_local costs a call to its TLS init wrapper on every access.
+inline thread_local ThreadFlags thread_flags;
 
 void tape_record(NodeBase* n);
 // Number of leaves with gradient hooks alive in the process (a pass counts contributions only when there are any).
