@@ -119,8 +119,8 @@ TensorT<T> FunctionRecorder<T>::record_op(const std::string& name, std::unique_p
   ImplRef<T> out = TensorImpl<T>::view_of(value.impl_ptr(), value.shape());
   std::vector<TensorImpl<T>*> raw;
   for (const auto& x : inputs) raw.push_back(&x.impl());
-  record<T>(out.get(), name.c_str(), Inputs<T>(raw),
-            [&] { return new FunctionNode<T>(name, std::move(ctx), tensor_args, n_args, std::move(backward)); });
+  record<FunctionNode<T>>(out.get(), name.c_str(), Inputs<T>(raw), name, std::move(ctx), tensor_args, n_args,
+                          std::move(backward));
   return TensorT<T>(std::move(out));
 }
 

@@ -2,10 +2,12 @@
 //
 // An op computes its output, then calls
 //
-//   record<T>(out, "exp", {&x}, [&] { return new UnaryNode<T, Exp>(p); });
+//   record<UnaryNode<T, Exp>>(out, "exp", {&x}, p);
 //
 // which runs the anomaly check on the output (anomaly mode), and, when grad mode is on and an input requires
-// grad, creates the node (the factory runs only then), gives it its inputs and appends it to the tape. Built-in
+// grad, constructs the node from the remaining arguments (only then: they are passed on by reference), gives it its
+// inputs and appends it to the tape. A node of up to TensorImpl::kNodeSlotBytes is built inside its output's own
+// allocation; a larger one comes from the pool. Built-in
 // ops and user-defined ones (function.h) all go through it, so every op gets the same anomaly coverage and the
 // same bookkeeping. docs/design.md ("Adding an op") lists the steps and every op's file and rule.
 //
@@ -16,6 +18,8 @@
 #pragma once
 #include <cstdint>
 #include <initializer_list>
+#include <new>
+#include <utility>
 #include <vector>
 
 #include "autodiff/tensor_impl.h"
@@ -42,7 +46,10 @@ template <class T>
 class Node : public NodeBase {
  public:
   Node() = default;
-  ~Node() override;
+  ~Node() override {
+    for (std::uint32_t i = 0; i < n_in_; ++i) in_[i].~ImplRef<T>();
+    if (n_in_ > kInlineInputs) pool_free(in_, n_in_ * (sizeof(ImplRef<T>) + sizeof(std::uint32_t)));
+  }
 
   // The op's chain rule (see above).
   virtual void backward() = 0;
@@ -53,7 +60,7 @@ class Node : public NodeBase {
 
   TensorImpl<T>* out = nullptr;  // the tensor this node produced (which owns the node)
   std::size_t num_inputs() const { return n_in_; }
-  TensorImpl<T>* input(std::size_t i) const { return in_[i].t.get(); }
+  TensorImpl<T>* input(std::size_t i) const { return in_[i].get(); }
 
  protected:
   // Gradient of the output (valid during backward()).
@@ -62,20 +69,24 @@ class Node : public NodeBase {
   T* gin(std::size_t i) const { return gin_[i]; }
 
  private:
-  template <class U, class F>
-  friend void record(TensorImpl<U>*, const char*, Inputs<U>, F&&);
+  template <class N, class U, class... Args>
+  friend void record(TensorImpl<U>*, const char*, Inputs<U>, Args&&...);
   void attach(TensorImpl<T>* output, Inputs<T> inputs);
   void check_input_grads() const;
   void notify_hooked_leaves();
 
-  struct Input {
-    ImplRef<T> t;
-    std::uint32_t version = 0;  // t's version when the op ran (in-place modification check)
-  };
+  void run_many();  // run() for ops of more than kInlineInputs inputs
+  void finish_run(T* const* g);
+  [[noreturn]] void throw_modified(std::size_t i) const;
+
   static constexpr std::size_t kInlineInputs = 3;  // every built-in op but concat: no allocation for the list
-  Input inline_[kInlineInputs];
-  Input* in_ = inline_;  // inline_, or a pool array for more inputs
+  // The inputs, and their versions when the op ran (the in-place modification check). Room for three inline,
+  // constructed only as many as the op has (attach) and destroyed likewise (~Node); more come from the pool.
+  alignas(ImplRef<T>) unsigned char inline_refs_[kInlineInputs * sizeof(ImplRef<T>)];
+  std::uint32_t inline_versions_[kInlineInputs];
   std::uint32_t n_in_ = 0;
+  ImplRef<T>* in_ = reinterpret_cast<ImplRef<T>*>(inline_refs_);
+  std::uint32_t* versions_ = inline_versions_;
   T* const* gin_ = nullptr;  // the input gradient buffers, set by run() around backward()
 };
 
@@ -93,21 +104,27 @@ bool will_record(Inputs<T> inputs) {
   return false;
 }
 
-// The one call that records an op (see the top of this file). make_node() returns a new node; it is called only
-// when the op is recorded, so ops pay for their node's saved state only then.
-template <class T, class MakeNode>
-void record(TensorImpl<T>* out, const char* op, Inputs<T> inputs, MakeNode&& make_node) {
+// The one call that records an op (see the top of this file): NodeT(args...) is constructed only when the op is
+// recorded, so ops pay for their node's saved state only then.
+template <class NodeT, class T, class... Args>
+void record(TensorImpl<T>* out, const char* op, Inputs<T> inputs, Args&&... args) {
   if (__builtin_expect(detail::thread_flags.anomaly, 0)) check_anomaly(out, op, inputs);
   if (!will_record(inputs)) return;
-  Node<T>* node = make_node();
-  // Ownership first, so that the node is freed with `out` if anything below throws.
+  Node<T>* node;
+  if constexpr (sizeof(NodeT) <= TensorImpl<T>::kNodeSlotBytes && alignof(NodeT) <= 16) {
+    node = ::new (out->node_slot()) NodeT(std::forward<Args>(args)...);
+    node->embedded = true;
+  } else {
+    node = new NodeT(std::forward<Args>(args)...);
+  }
+  // Ownership first, so that the node is destroyed with `out` if anything below throws.
   out->grad_fn = node;
   node->attach(out, inputs);
 }
 
 // For ops without a gradient (comparisons, heaviside): only the anomaly check.
 template <class T>
-void record(TensorImpl<T>* out, const char* op, Inputs<T> inputs) {
+void record_no_grad(TensorImpl<T>* out, const char* op, Inputs<T> inputs) {
   if (__builtin_expect(detail::thread_flags.anomaly, 0)) check_anomaly(out, op, inputs);
 }
 

@@ -56,6 +56,19 @@ T where(bool c, T u, T v) {
 AD_BINARY_OPS(AD_DEFINE_FUNCTOR)
 #undef AD_DEFINE_FUNCTOR
 
+// The loops of the same-shape case. The destination never overlaps the operands (a gradient buffer, or a fresh
+// output), which __restrict tells the compiler: without it, it tests for overlap at run time before vectorising,
+// a cost as large as the work for tiny tensors.
+template <class T, class Fn>
+void fill(T* __restrict dst, std::size_t n, const T* __restrict a, const T* __restrict b, Fn f) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = f(a[i], b[i]);
+}
+template <class T, class Fn>
+void add_to(T* __restrict dst, std::size_t n, const T* __restrict a, const T* __restrict b, const T* __restrict y,
+            const T* __restrict g, Fn f) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] += f(a[i], b[i], y[i], g[i]);
+}
+
 // The values of `x` expanded to `shape`: x's own storage when it has that shape, else a pool buffer that the
 // caller frees with release().
 template <class T>
@@ -108,10 +121,8 @@ class BinaryNode final : public Node<T> {
     T* gb = this->gin(1);
     if (A.shape == B.shape) {  // no broadcasting (the common case, and the cost of tiny ops is in such tests)
       const T *av = A.data, *bv = B.data, *y = Y.data, *g = this->gout();
-      if (ga)
-        for (std::size_t i = 0; i < n; ++i) ga[i] += F::da(av[i], bv[i], y[i], g[i]);
-      if (gb)
-        for (std::size_t i = 0; i < n; ++i) gb[i] += F::db(av[i], bv[i], y[i], g[i]);
+      if (ga) add_to(ga, n, av, bv, y, g, [](T a, T b, T y, T g) { return F::da(a, b, y, g); });
+      if (gb) add_to(gb, n, av, bv, y, g, [](T a, T b, T y, T g) { return F::db(a, b, y, g); });
       return;
     }
     const Expanded<T> a(A, Y.shape, n), b(B, Y.shape, n);
@@ -130,7 +141,7 @@ TensorT<T> binary(const TensorT<T>& lhs, const TensorT<T>& rhs) {
     out = TensorImpl<T>::create_like(A);
     const T *av = A.data, *bv = B.data;
     T* y = out->data;
-    for (std::size_t i = 0, n = A.numel; i < n; ++i) y[i] = F::f(av[i], bv[i]);
+    fill(y, A.numel, av, bv, [](T a, T b) { return F::f(a, b); });
   } else {
     out = TensorImpl<T>::create(broadcast_shapes(A.shape, B.shape, F::name));
     const std::size_t n = out->numel;
@@ -139,7 +150,7 @@ TensorT<T> binary(const TensorT<T>& lhs, const TensorT<T>& rhs) {
     T* y = out->data;
     for (std::size_t i = 0; i < n; ++i) y[i] = F::f(av[i], bv[i]);
   }
-  record<T>(out.get(), F::name, {&A, &B}, [] { return new BinaryNode<T, F>(); });
+  record<BinaryNode<T, F>>(out.get(), F::name, {&A, &B});
   return TensorT<T>(std::move(out));
 }
 
@@ -152,7 +163,7 @@ TensorT<T> compare(const TensorT<T>& lhs, const TensorT<T>& rhs, const char* op,
   const std::size_t n = out->numel;
   const Expanded<T> a(A, out->shape, n), b(B, out->shape, n);
   for (std::size_t i = 0; i < n; ++i) out->data[i] = cmp(a.p[i], b.p[i]) ? T(1) : T(0);
-  record<T>(out.get(), op, {&A, &B});
+  record_no_grad<T>(out.get(), op, {&A, &B});
   return TensorT<T>(std::move(out));
 }
 
@@ -215,7 +226,7 @@ TensorT<T> where(const TensorT<T>& cond, const TensorT<T>& a, const TensorT<T>& 
   const std::size_t n = out->numel;
   const Expanded<T> c(C, s, n), av(A, s, n), bv(B, s, n);
   for (std::size_t i = 0; i < n; ++i) out->data[i] = c.p[i] != T(0) ? av.p[i] : bv.p[i];
-  record<T>(out.get(), "where", {&C, &A, &B}, [] { return new WhereNode<T>(); });
+  record<WhereNode<T>>(out.get(), "where", {&C, &A, &B});
   return TensorT<T>(std::move(out));
 }
 template TensorT<float> where<float>(const TensorT<float>&, const TensorT<float>&, const TensorT<float>&);

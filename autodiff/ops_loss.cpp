@@ -94,8 +94,7 @@ TensorT<T> softmax_cross_entropy(const TensorT<T>& logits, const std::vector<std
   const T scale = mean ? T(1) / static_cast<T>(n) : T(1);
   ImplRef<T> out = TensorImpl<T>::create(Shape{});
   out->data[0] = total * scale;
-  record<T>(out.get(), "softmax_cross_entropy", {&x},
-            [&] { return new SoftmaxCrossEntropyNode<T>(labels, std::move(lse), c, scale); });
+  record<SoftmaxCrossEntropyNode<T>>(out.get(), "softmax_cross_entropy", {&x}, labels, std::move(lse), c, scale);
   return TensorT<T>(std::move(out));
 }
 
@@ -127,8 +126,7 @@ TensorT<T> binary_cross_entropy_with_logits(const TensorT<T>& logits, const Tens
   const T scale = mean ? T(1) / static_cast<T>(x.numel) : T(1);
   ImplRef<T> out = TensorImpl<T>::create(Shape{});
   out->data[0] = total * scale;
-  record<T>(out.get(), "binary_cross_entropy_with_logits", {&x, &y},
-            [&] { return new BceWithLogitsNode<T>(std::move(sig), scale); });
+  record<BceWithLogitsNode<T>>(out.get(), "binary_cross_entropy_with_logits", {&x, &y}, std::move(sig), scale);
   return TensorT<T>(std::move(out));
 }
 

@@ -106,11 +106,10 @@ TensorT<T> linear(const TensorT<T>& x, const TensorT<T>& w, const TensorT<T>& b)
   ImplRef<T> y = TensorImpl<T>::create(os);
   if (b.defined()) fill_rows(y->data, rows, out, b.data());
   blas::gemm<T>(false, false, rows, out, in, T(1), X.data, in, W.data, out, b.defined() ? T(1) : T(0), y->data, out);
-  auto node = [&] { return new LinearNode<T>(rows, in, out); };
   if (b.defined())
-    record<T>(y.get(), "linear", {&X, &W, &b.impl()}, node);
+    record<LinearNode<T>>(y.get(), "linear", {&X, &W, &b.impl()}, rows, in, out);
   else
-    record<T>(y.get(), "linear", {&X, &W}, node);
+    record<LinearNode<T>>(y.get(), "linear", {&X, &W}, rows, in, out);
   return TensorT<T>(std::move(y));
 }
 
@@ -150,7 +149,7 @@ TensorT<T> matmul(const TensorT<T>& lhs, const TensorT<T>& rhs) {
     for (std::size_t i = 0; i < batch; ++i)
       blas::gemm<T>(false, false, m, n, k, T(1), A.data + i * g.a_step, k, B.data + i * g.b_step, n, T(0),
                     out->data + i * m * n, n);
-  record<T>(out.get(), "matmul", {&A, &B}, [&] { return new MatmulNode<T>(g); });
+  record<MatmulNode<T>>(out.get(), "matmul", {&A, &B}, g);
   return TensorT<T>(std::move(out));
 }
 

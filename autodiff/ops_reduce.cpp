@@ -148,7 +148,7 @@ TensorT<T> sum(const TensorT<T>& a) {
 #pragma omp simd reduction(+ : s)
   for (std::size_t i = 0; i < n; ++i) s += p[i];
   out->data[0] = s;
-  record<T>(out.get(), "sum", {&x}, [] { return new SumAllNode<T>(); });
+  record<SumAllNode<T>>(out.get(), "sum", {&x});
   return TensorT<T>(std::move(out));
 }
 
@@ -173,7 +173,7 @@ TensorT<T> sum(const TensorT<T>& a, int axis, bool keepdims) {
     for (std::size_t k = 0; k < s.n; ++k)
       for (std::size_t i = 0; i < s.inner; ++i) dst[i] += src[k * s.inner + i];
   }
-  record<T>(out.get(), "sum", {&x}, [&] { return new SumAxisNode<T>(s); });
+  record<SumAxisNode<T>>(out.get(), "sum", {&x}, s);
   return TensorT<T>(std::move(out));
 }
 
@@ -200,7 +200,7 @@ TensorT<T> max(const TensorT<T>& a) {
     if (beats(x.data[i], x.data[m])) m = i;
   ImplRef<T> out = TensorImpl<T>::create(Shape{});
   out->data[0] = x.data[m];
-  record<T>(out.get(), "max", {&x}, [] { return new MaxAllNode<T>(); });
+  record<MaxAllNode<T>>(out.get(), "max", {&x});
   return TensorT<T>(std::move(out));
 }
 
@@ -222,7 +222,7 @@ TensorT<T> max(const TensorT<T>& a, int axis, bool keepdims) {
       out->data[o * s.inner + i] = x.data[best];
       argmax[o * s.inner + i] = best;
     }
-  record<T>(out.get(), "max", {&x}, [&] { return new MaxNode<T>(std::move(argmax)); });
+  record<MaxNode<T>>(out.get(), "max", {&x}, std::move(argmax));
   return TensorT<T>(std::move(out));
 }
 
@@ -266,7 +266,7 @@ TensorT<T> log_softmax(const TensorT<T>& a, int axis) {
       const T lse = m + std::log(z);
       for (std::size_t k = 0; k < s.n; ++k) y[base + k * s.inner] = x.data[base + k * s.inner] - lse;
     }
-  record<T>(out.get(), "log_softmax", {&x}, [&] { return new LogSoftmaxNode<T>(s); });
+  record<LogSoftmaxNode<T>>(out.get(), "log_softmax", {&x}, s);
   return TensorT<T>(std::move(out));
 }
 

@@ -44,7 +44,7 @@ TensorT<T> gather_op(const TensorT<T>& a, const Shape& out_shape, const kernels:
   TensorImpl<T>& x = a.impl();
   ImplRef<T> out = TensorImpl<T>::create(out_shape);
   kernels::gather(static_cast<const T*>(x.data), strides, out_shape, out->data);
-  record<T>(out.get(), name, {&x}, [&] { return new GatherNode<T>(name, strides); });
+  record<GatherNode<T>>(out.get(), name, {&x}, name, strides);
   return TensorT<T>(std::move(out));
 }
 
@@ -84,7 +84,7 @@ TensorT<T> index_op(const TensorT<T>& a, std::size_t ax, std::vector<std::size_t
   for (std::size_t o = 0; o < s.outer; ++o)
     for (std::size_t k = 0; k < m; ++k)
       std::memcpy(out->data + (o * m + k) * s.inner, x.data + (o * s.n + idx[k]) * s.inner, s.inner * sizeof(T));
-  record<T>(out.get(), name, {&x}, [&] { return new IndexNode<T>(name, s, std::move(idx)); });
+  record<IndexNode<T>>(out.get(), name, {&x}, name, s, std::move(idx));
   return TensorT<T>(std::move(out));
 }
 
@@ -119,7 +119,7 @@ TensorT<T> reshape(const TensorT<T>& a, const Shape& shape) {
     throw ShapeError("reshape: cannot reshape a tensor of shape " + x.shape.str() + " (" + std::to_string(x.numel) +
                      " elements) to shape " + shape.str() + " (" + std::to_string(shape.numel()) + " elements)");
   ImplRef<T> out = TensorImpl<T>::view_of(&x, shape);
-  record<T>(out.get(), "reshape", {&x}, [] { return new ReshapeNode<T>(); });
+  record<ReshapeNode<T>>(out.get(), "reshape", {&x});
   return TensorT<T>(std::move(out));
 }
 
@@ -283,7 +283,7 @@ TensorT<T> concat(const std::vector<TensorT<T>>& parts, int axis) {
     for (std::size_t o = 0; o < so.outer; ++o) std::memcpy(out->data + o * row + off, p.data() + o * w, w * sizeof(T));
     off += w;
   }
-  record<T>(out.get(), "concat", Inputs<T>(inputs), [&] { return new ConcatNode<T>(so.outer, row); });
+  record<ConcatNode<T>>(out.get(), "concat", Inputs<T>(inputs), so.outer, row);
   return TensorT<T>(std::move(out));
 }
 

@@ -198,7 +198,7 @@ TensorT<T> unary(const TensorT<T>& a, Params<T> p) {
     auto xo = xv::flat(out->data, n);
     xt::noalias(xo) = F::f(xv::flat(xs, n), p.a, p.b);
   }
-  record<T>(out.get(), F::name, {&x}, [&] { return new UnaryNode<T, F>(p); });
+  record<UnaryNode<T, F>>(out.get(), F::name, {&x}, p);
   return TensorT<T>(std::move(out));
 }
 
@@ -253,7 +253,7 @@ TensorT<T> heaviside(const TensorT<T>& a) {
   TensorImpl<T>& x = a.impl();
   ImplRef<T> out = TensorImpl<T>::create_like(x);
   for (std::size_t i = 0; i < x.numel; ++i) out->data[i] = x.data[i] > T(0) ? T(1) : T(0);
-  record<T>(out.get(), "heaviside", {&x});
+  record_no_grad<T>(out.get(), "heaviside", {&x});
   return TensorT<T>(std::move(out));
 }
 template TensorT<float> heaviside<float>(const TensorT<float>&);

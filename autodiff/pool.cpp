@@ -4,7 +4,7 @@
 #include <new>
 
 // Under AddressSanitizer a cached block is poisoned, and so is the slack between the bytes asked for and the block's
-// power-of-two size: a read of a freed tensor's storage, or past the end of a live one, is then reported
+// size class: a read of a freed tensor's storage, or past the end of a live one, is then reported
 // ("use-after-poison") as it would be with plain malloc/free. g++ defines __SANITIZE_ADDRESS__, clang has
 // __has_feature(address_sanitizer); elsewhere the hooks compile to nothing.
 #if defined(__SANITIZE_ADDRESS__)
@@ -41,10 +41,10 @@ void* next_of(void* p) {
 }
 
 void trim(Heads& tp) {
-  for (std::size_t c = 0; c < Heads::kNumClasses; ++c) {
+  for (std::size_t c = 0; c < kNumClasses; ++c) {
     while (void* p = tp.heads[c]) {
       tp.heads[c] = next_of(p);
-      AD_UNPOISON(p, std::size_t(1) << c);
+      AD_UNPOISON(p, class_bytes(c));
       std::free(p);
     }
   }
@@ -76,7 +76,7 @@ Heads& local_pool() {
 void* pool_alloc_slow(std::size_t bytes) {
   if (bytes == 0) bytes = 1;
   const std::size_t c = size_class(bytes);
-  const std::size_t block = std::size_t(1) << c;
+  const std::size_t block = class_bytes(c);
   Heads& tp = local_pool();
   tp.in_use += block;
   void* p = tp.heads[c];
@@ -97,7 +97,7 @@ void pool_free_slow(void* p, std::size_t bytes) noexcept {
   if (!p) return;
   if (bytes == 0) bytes = 1;
   const std::size_t c = size_class(bytes);
-  const std::size_t block = std::size_t(1) << c;
+  const std::size_t block = class_bytes(c);
   if (!t_pool) {  // after this thread's pool was torn down (static destruction): give it straight back
     AD_UNPOISON(p, block);
     std::free(p);

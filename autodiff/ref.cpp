@@ -10,11 +10,10 @@ namespace detail {
 // A thread's record: the objects other threads found with a negative count (references the owner counted but another
 // thread dropped), for the owner to merge. Records are never freed: objects point to their owner's record after the
 // owner has exited (a few dozen bytes per thread the program ever ran).
-struct ThreadRecord {
+struct ThreadRecord : ThreadRecordHead {  // has_work: the queue is non-empty (polled by the owner without the lock)
   std::mutex mutex;
-  std::vector<RefCounted*> queue;     // guarded by mutex
-  bool exited = false;                // guarded by mutex
-  std::atomic<bool> has_work{false};  // queue non-empty: polled by the owner without the lock
+  std::vector<RefCounted*> queue;  // guarded by mutex
+  bool exited = false;             // guarded by mutex
 
   // Owner only: merges the queued objects (their biased counts are the owner's to read).
   void drain() noexcept {
@@ -45,7 +44,7 @@ namespace {
 // compare against a null record), and objects queued to it are merged by the thread that queues them.
 struct RecordGuard {
   ~RecordGuard() {
-    ThreadRecord* r = t_record;
+    auto* r = static_cast<ThreadRecord*>(t_record);
     if (!r) return;
     t_record = nullptr;
     r->close();
@@ -68,12 +67,13 @@ thread_local PendingGuard t_pending_guard;
 }  // namespace
 }  // namespace detail
 
-void RefCounted::adopt_first_reference() noexcept {
-  detail::ThreadRecord* r = detail::t_record;
-  if (__builtin_expect(r == nullptr, 0)) {
+void RefCounted::adopt_slow() noexcept {
+  auto* r = static_cast<detail::ThreadRecord*>(detail::t_record);
+  if (r == nullptr) {
     (void)&detail::t_record_guard;  // constructed before any object of this thread: destroyed after all of them
-    r = detail::t_record = new detail::ThreadRecord;
-  } else if (__builtin_expect(r->has_work.load(std::memory_order_relaxed), 0)) {
+    r = new detail::ThreadRecord;
+    detail::t_record = r;
+  } else {
     r->drain();  // a safe point of the owner: merge what other threads queued
   }
   owner_ = r;
@@ -105,7 +105,7 @@ void RefCounted::release_shared() noexcept {
   // A reference the owner counted was dropped here. Queue the object to the owner, once, for merging.
   const std::int64_t prev = shared_.fetch_or(kQueued, std::memory_order_acq_rel);
   if (prev & kQueued) return;
-  detail::ThreadRecord* r = owner_;
+  auto* r = static_cast<detail::ThreadRecord*>(owner_);
   {
     std::lock_guard<std::mutex> lock(r->mutex);
     if (!r->exited) {

@@ -25,10 +25,15 @@
 namespace ad {
 
 namespace detail {
-struct ThreadRecord;  // a thread's queue of objects to merge (ref.cpp)
+// The part of a thread's record that the inline paths read; the rest (its queue of objects to merge) is the
+// ThreadRecord of ref.cpp, derived from it.
+struct ThreadRecordHead {
+  std::atomic<bool> has_work{false};  // other threads queued objects for the owner to merge
+};
+struct ThreadRecord;
 // This thread's record, or null before its first object and after its exit. Inline with a constant initialiser, so
 // that reading it costs no TLS init wrapper call (see tape.h's thread_flags).
-inline thread_local ThreadRecord* t_record = nullptr;
+inline thread_local ThreadRecordHead* t_record = nullptr;
 }  // namespace detail
 
 class RefCounted {
@@ -54,7 +59,15 @@ class RefCounted {
     release_shared();
   }
   // For Ref::adopt_new: the creating thread takes the first reference and becomes the owner.
-  void adopt_first_reference() noexcept;
+  void adopt_first_reference() noexcept {
+    detail::ThreadRecordHead* r = detail::t_record;
+    if (__builtin_expect(r == nullptr || r->has_work.load(std::memory_order_relaxed), 0)) {
+      adopt_slow();
+      return;
+    }
+    owner_ = r;
+    biased_ = 1;
+  }
   // The number of references (exact when no other thread is changing it).
   long use_count() const noexcept {
     return static_cast<long>(biased_) + static_cast<long>(shared_.load(std::memory_order_relaxed) >> 2);
@@ -63,12 +76,13 @@ class RefCounted {
  private:
   friend struct detail::ThreadRecord;
   static constexpr std::int64_t kQueued = 1, kMerged = 2, kOne = 4;
+  void adopt_slow() noexcept;  // the thread's first object, or merging queued objects first
   void release_biased_last() noexcept;
   void release_shared() noexcept;
   void merge() noexcept;  // on the owner, or on any thread once the owner has exited
   void destroy() noexcept;
 
-  detail::ThreadRecord* owner_ = nullptr;
+  detail::ThreadRecordHead* owner_ = nullptr;  // the creating thread's record (a detail::ThreadRecord)
   std::uint32_t biased_ = 0;  // the owner's references (owner only, or the merging thread after the owner's exit)
   bool merged_ = false;       // owner's copy of kMerged: its fast paths read no atomic
   std::atomic<std::int64_t> shared_{0};

@@ -3,11 +3,14 @@
 // Creation order is a topological order of the graph (a node's inputs exist before it), so backward() is a plain
 // reverse loop over the tape from the output's node down to the first node: no recursion, no sort. Nodes whose
 // output received no gradient in the current backward pass are skipped (they are not ancestors of the output).
-// The tape is per thread: each thread records and differentiates its own graphs.
+// The tape is per thread: each thread records and differentiates its own graphs. It is an intrusive doubly linked
+// list: appending a node and unlinking a destroyed one are a few pointer writes, and nothing needs compacting.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "autodiff/pool.h"
 
 namespace ad {
 
@@ -17,10 +20,10 @@ class RefCounted;
 // Node<T> (node.h) is the typed implementation; the tape sees only this interface.
 class NodeBase {
  public:
-  NodeBase();
+  NodeBase() = default;
   NodeBase(const NodeBase&) = delete;
   NodeBase& operator=(const NodeBase&) = delete;
-  virtual ~NodeBase();
+  virtual ~NodeBase();  // unlinks the node from its tape (inline, below)
 
   // One step of the reverse pass: the output's gradient hooks, the check that saved inputs were not modified in
   // place, the op's chain rule (accumulating into its inputs' gradients), the anomaly check of what it wrote.
@@ -34,13 +37,15 @@ class NodeBase {
   // Drops the references this node holds to its inputs (after a backward without retain_graph).
   virtual void release_inputs() = 0;
 
-  static void* operator new(std::size_t bytes);
-  static void operator delete(void* p, std::size_t bytes) noexcept;
+  static void* operator new(std::size_t bytes) { return pool_alloc(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { pool_free(p, bytes); }
 
   std::uint64_t reach_epoch = 0;  // == current backward epoch when the output received a gradient
   struct Tape* owner = nullptr;   // the tape (thread) this node is recorded on
-  std::uint32_t tape_index = 0;   // position on the tape (kept up to date when the tape is compacted)
+  NodeBase* prev = nullptr;       // the node recorded before it on the tape (older), or null
+  NodeBase* next = nullptr;       // the node recorded after it (newer), or null
   bool released = false;          // saved tensors dropped after a backward without retain_graph
+  bool embedded = false;          // constructed in its output's node slot (TensorImpl::node_slot), not allocated
 };
 
 // Whether operations are recorded now on this thread (false inside a NoGradGuard).
@@ -76,7 +81,27 @@ class AnomalyGuard {
 // Number of nodes alive on this thread's tape (0 once every graph has been released or dropped).
 std::size_t live_nodes() noexcept;
 
+// A thread's tape: its nodes form a list from `last` back through NodeBase::prev.
+struct Tape {
+  NodeBase* last = nullptr;  // the newest node
+  std::size_t live = 0;      // nodes on it
+};
+
+inline NodeBase::~NodeBase() {
+  if (!owner) return;
+  if (prev) prev->next = next;
+  if (next)
+    next->prev = prev;
+  else
+    owner->last = prev;
+  --owner->live;
+}
+
 namespace detail {
+// This thread's tape, created with its first node. Trivially destructible, so that nodes destroyed during static
+// destruction (a global tensor) can still check it; a guard deletes it at thread exit if no node is left on it.
+inline thread_local Tape* t_tape = nullptr;
+
 // Per-thread switches, read on every op (inline, no function call). Use NoGradGuard / AnomalyGuard to change them.
 struct ThreadFlags {
   bool grad_enabled = true;
@@ -88,7 +113,16 @@ struct ThreadFlags {
 // where an extern thread_local costs a call to its TLS init wrapper on every access.
 inline thread_local ThreadFlags thread_flags;
 
-void tape_record(NodeBase* n);
+Tape* new_tape();  // this thread's tape, on its first node
+// Appends n to this thread's tape (inline: every recorded op does it).
+inline void tape_record(NodeBase* n) {
+  Tape* tp = t_tape ? t_tape : new_tape();
+  n->owner = tp;
+  n->prev = tp->last;
+  if (tp->last) tp->last->next = n;
+  tp->last = n;
+  ++tp->live;
+}
 // Number of leaves with gradient hooks alive in the process (a pass counts contributions only when there are any).
 void add_hooked_leaves(int delta) noexcept;
 // The current backward pass number on this thread; a gradient stamped with another number is stale.

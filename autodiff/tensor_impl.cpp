@@ -12,9 +12,7 @@ namespace ad {
 
 template <class T>
 Ref<TensorImpl<T>> TensorImpl<T>::create(const Shape& shape) {
-  Ref<TensorImpl> t = Ref<TensorImpl>::adopt_new(new TensorImpl);
-  t->shape = shape;
-  t->numel = shape.numel();
+  Ref<TensorImpl> t = Ref<TensorImpl>::adopt_new(new TensorImpl(shape, shape.numel()));
   const std::size_t bytes = t->numel * sizeof(T);
   t->data = bytes <= kInlineBytes ? reinterpret_cast<T*>(t->inline_) : static_cast<T*>(pool_alloc(bytes));
   return t;
@@ -22,9 +20,7 @@ Ref<TensorImpl<T>> TensorImpl<T>::create(const Shape& shape) {
 
 template <class T>
 Ref<TensorImpl<T>> TensorImpl<T>::create_like(const TensorImpl& x) {
-  Ref<TensorImpl> t = Ref<TensorImpl>::adopt_new(new TensorImpl);
-  t->shape = x.shape;
-  t->numel = x.numel;
+  Ref<TensorImpl> t = Ref<TensorImpl>::adopt_new(new TensorImpl(x.shape, x.numel));
   const std::size_t bytes = t->numel * sizeof(T);
   t->data = bytes <= kInlineBytes ? reinterpret_cast<T*>(t->inline_) : static_cast<T*>(pool_alloc(bytes));
   return t;
@@ -32,9 +28,7 @@ Ref<TensorImpl<T>> TensorImpl<T>::create_like(const TensorImpl& x) {
 
 template <class T>
 Ref<TensorImpl<T>> TensorImpl<T>::view_of(TensorImpl* base, const Shape& shape) {
-  Ref<TensorImpl> t = Ref<TensorImpl>::adopt_new(new TensorImpl);
-  t->shape = shape;
-  t->numel = shape.numel();
+  Ref<TensorImpl> t = Ref<TensorImpl>::adopt_new(new TensorImpl(shape, shape.numel()));
   t->data = base->data;
   t->base = base->base ? base->base : Ref<TensorImpl>(base);
   return t;
@@ -49,7 +43,12 @@ void TensorImpl<T>::free_scratch_grad() noexcept {
 template <class T>
 TensorImpl<T>::~TensorImpl() {
   free_scratch_grad();
-  delete grad_fn;
+  if (grad_fn) {
+    if (grad_fn->embedded)
+      grad_fn->~Node();  // virtual: the op's own node type; its storage is this tensor's
+    else
+      delete grad_fn;
+  }
   if (!base && numel * sizeof(T) > kInlineBytes) pool_free(data, numel * sizeof(T));
 }
 
@@ -65,7 +64,10 @@ T* grad_buffer_slow(TensorImpl<T>* t) {
       if (!t->scratch_grad)
         t->scratch_grad = bytes <= TensorImpl<T>::kInlineBytes ? reinterpret_cast<T*>(t->inline_grad_)
                                                                : static_cast<T*>(pool_alloc(bytes));
-      std::memset(t->scratch_grad, 0, bytes);
+      if (bytes <= TensorImpl<T>::kInlineBytes)  // tiny: a loop the compiler unrolls beats a call to memset
+        for (std::size_t i = 0; i < t->numel; ++i) t->scratch_grad[i] = T(0);
+      else
+        std::memset(t->scratch_grad, 0, bytes);
     }
     t->grad_epoch = epoch;
     if (t->grad_fn) t->grad_fn->reach_epoch = epoch;
@@ -101,26 +103,19 @@ void check_finite(const T* p, std::size_t n, const char* what, const char* op) {
 // ---- Node -------------------------------------------------------------------------------------------------------
 
 template <class T>
-Node<T>::~Node() {
-  if (in_ != inline_) {
-    for (std::uint32_t i = 0; i < n_in_; ++i) in_[i].~Input();
-    pool_free(in_, n_in_ * sizeof(Input));
-  }
-}
-
-template <class T>
 void Node<T>::attach(TensorImpl<T>* output, Inputs<T> inputs) {
   out = output;
   output->requires_grad = true;
-  if (inputs.size() > kInlineInputs) {
-    in_ = static_cast<Input*>(pool_alloc(inputs.size() * sizeof(Input)));
-    for (std::size_t i = 0; i < inputs.size(); ++i) new (&in_[i]) Input();
+  if (inputs.size() > kInlineInputs) {  // one pool block: the references, then the versions
+    void* block = pool_alloc(inputs.size() * (sizeof(ImplRef<T>) + sizeof(std::uint32_t)));
+    in_ = static_cast<ImplRef<T>*>(block);
+    versions_ = reinterpret_cast<std::uint32_t*>(in_ + inputs.size());
+  }
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    new (&in_[i]) ImplRef<T>(inputs[i]);
+    versions_[i] = inputs[i]->version();
   }
   n_in_ = static_cast<std::uint32_t>(inputs.size());
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    in_[i].t = ImplRef<T>(inputs[i]);
-    in_[i].version = inputs[i]->version();
-  }
   detail::tape_record(this);
 }
 
@@ -128,27 +123,22 @@ template <class T>
 void Node<T>::run() {
   if (__builtin_expect(out->hooks != nullptr, 0) && !out->hooks->grad.empty())
     detail::run_grad_hooks(out, out->grad_data());
+  if (__builtin_expect(n_in_ > kInlineInputs, 0)) return run_many();
   // Every input that needs a gradient gets its buffer (zero-filled when new in this pass) before backward() runs,
   // whether or not the op writes to it: reaching a tensor's node depends on that alone, so the pre-pass that counts
   // leaf contributions (mark_inputs) and this loop agree by construction.
-  T* local[kInlineInputs];
-  T** g = n_in_ <= kInlineInputs ? local : static_cast<T**>(pool_alloc(n_in_ * sizeof(T*)));
-  struct Free {  // the list of a many-input op (concat), however backward() ends
-    T** g;
-    std::size_t n;
-    ~Free() {
-      if (n > kInlineInputs) pool_free(g, n * sizeof(T*));
-    }
-  } free_list{g, n_in_};
+  T* g[kInlineInputs];
   for (std::uint32_t i = 0; i < n_in_; ++i) {
-    TensorImpl<T>* x = in_[i].t.get();
-    if (__builtin_expect(x->version() != in_[i].version, 0))
-      throw GraphError(std::string("backward of '") + name() + "': input " + std::to_string(i) + " of shape " +
-                       x->shape.str() + " was modified in place after it was used (version " +
-                       std::to_string(x->version()) + ", expected " + std::to_string(in_[i].version) +
-                       "); its gradient would be wrong");
+    TensorImpl<T>* x = in_[i].get();
+    if (__builtin_expect(x->version() != versions_[i], 0)) throw_modified(i);
     g[i] = x->requires_grad ? grad_buffer(x) : nullptr;
   }
+  finish_run(g);
+}
+
+// The op's backward with the input gradient buffers g, then what follows it in every node.
+template <class T>
+void Node<T>::finish_run(T* const* g) {
   gin_ = g;
   backward();
   gin_ = nullptr;
@@ -159,9 +149,35 @@ void Node<T>::run() {
 }
 
 template <class T>
+void Node<T>::throw_modified(std::size_t i) const {
+  TensorImpl<T>* x = in_[i].get();
+  throw GraphError(std::string("backward of '") + name() + "': input " + std::to_string(i) + " of shape " +
+                   x->shape.str() + " was modified in place after it was used (version " +
+                   std::to_string(x->version()) + ", expected " + std::to_string(versions_[i]) +
+                   "); its gradient would be wrong");
+}
+
+// run() for an op of more than kInlineInputs inputs (concat): the list of gradient buffers comes from the pool.
+template <class T>
+void Node<T>::run_many() {
+  T** g = static_cast<T**>(pool_alloc(n_in_ * sizeof(T*)));
+  struct Free {  // however backward() ends
+    T** g;
+    std::size_t n;
+    ~Free() { pool_free(g, n * sizeof(T*)); }
+  } free_list{g, n_in_};
+  for (std::uint32_t i = 0; i < n_in_; ++i) {
+    TensorImpl<T>* x = in_[i].get();
+    if (x->version() != versions_[i]) throw_modified(i);
+    g[i] = x->requires_grad ? grad_buffer(x) : nullptr;
+  }
+  finish_run(g);
+}
+
+template <class T>
 void Node<T>::mark_inputs(std::uint64_t epoch) {
   for (std::uint32_t i = 0; i < n_in_; ++i) {
-    TensorImpl<T>* x = in_[i].t.get();
+    TensorImpl<T>* x = in_[i].get();
     if (!x->requires_grad) continue;
     if (x->grad_fn) {
       x->grad_fn->reach_epoch = epoch;
@@ -180,7 +196,7 @@ template <class T>
 void Node<T>::notify_hooked_leaves() {
   const std::uint64_t epoch = detail::current_epoch();
   for (std::uint32_t i = 0; i < n_in_; ++i) {
-    TensorImpl<T>* x = in_[i].t.get();
+    TensorImpl<T>* x = in_[i].get();
     if (x->grad_fn || !x->requires_grad || !x->hooks || !x->hooks->counted_leaf) continue;
     TensorHooks<T>& h = *x->hooks;
     if (h.pending_epoch == epoch && h.pending > 0 && --h.pending == 0) detail::finish_leaf_grad(x);
@@ -189,13 +205,13 @@ void Node<T>::notify_hooked_leaves() {
 
 template <class T>
 void Node<T>::release_inputs() {
-  for (std::uint32_t i = 0; i < n_in_; ++i) in_[i].t.reset();
+  for (std::uint32_t i = 0; i < n_in_; ++i) in_[i].reset();
 }
 
 template <class T>
 void Node<T>::check_input_grads() const {
   for (std::uint32_t i = 0; i < n_in_; ++i) {
-    const TensorImpl<T>* x = in_[i].t.get();
+    const TensorImpl<T>* x = in_[i].get();
     if (x && x->requires_grad && x->grad_data()) {
       const std::string what = "the gradient of input " + std::to_string(i) + " (shape " + x->shape.str() + ")";
       check_finite(x->grad_data(), x->numel, what.c_str(), (std::string("backward of ") + name()).c_str());

@@ -59,12 +59,18 @@ class TensorImpl final : public RefCounted {
   // Tensors of at most kInlineBytes keep their values here instead of in a pool block: one allocation less per
   // tiny tensor (scalars, losses, small-vector chains), which is most of the per-op cost at that size.
   static constexpr std::size_t kInlineBytes = 32;
+  // The node of the op that produced this tensor is built here when it fits (record(), node.h): the tensor and its
+  // node are then one pool block of 384 bytes, next to each other in memory, instead of two.
+  static constexpr std::size_t kNodeSlotBytes = 128;
+  void* node_slot() { return node_slot_; }
 
  private:
   TensorImpl() = default;
+  TensorImpl(const Shape& s, std::size_t n) : shape(s), numel(n) {}
   std::uint32_t version_ = 0;
   alignas(32) unsigned char inline_[kInlineBytes];
   alignas(32) unsigned char inline_grad_[kInlineBytes];
+  alignas(16) unsigned char node_slot_[kNodeSlotBytes];
 
   template <class U>
   friend U* grad_buffer_slow(TensorImpl<U>* t);

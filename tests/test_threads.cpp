@@ -3,6 +3,7 @@
 // (scripts/test-sanitize.sh), which checks that nothing is shared between the threads without synchronisation.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -125,4 +126,80 @@ TEST_CASE("threads: NoGradGuard and AnomalyGuard on one thread leave the other t
   CHECK(nan_passed);
   CHECK_FALSE(grad_enabled());
   CHECK(anomaly_enabled());
+}
+
+// ---- Biased reference counting (autodiff/ref.h): references taken and dropped on different threads ---------------
+namespace {
+
+// Counts its own destruction (the tests check "freed exactly once, and only when the last reference is gone").
+struct Probe : RefCounted {
+  explicit Probe(std::atomic<int>& destroyed) : destroyed_(destroyed) {}
+  ~Probe() override { destroyed_.fetch_add(1); }
+  std::atomic<int>& destroyed_;
+};
+
+}  // namespace
+
+TEST_CASE("refcount: an object made on one thread and dropped on another after its maker exited is freed once") {
+  std::atomic<int> destroyed{0};
+  Ref<Probe> moved;
+  std::thread maker([&] {
+    Ref<Probe> p = Ref<Probe>::adopt_new(new Probe(destroyed));
+    Ref<Probe> copy = p;  // two references counted by the owner, without atomics
+    moved = std::move(p);
+  });
+  maker.join();
+  CHECK(destroyed == 0);
+  moved.reset();  // the owner has exited: this thread merges the object itself
+  CHECK(destroyed == 1);
+}
+
+TEST_CASE("refcount: a reference dropped on another thread while the maker lives is freed at the maker's next object") {
+  std::atomic<int> destroyed{0};
+  Ref<Probe> p = Ref<Probe>::adopt_new(new Probe(destroyed));
+  std::thread other([q = std::move(p)]() mutable { q.reset(); });  // the owner's count is now matched by -1 there
+  other.join();
+  CHECK(destroyed == 0);                                          // queued to its owner (this thread) for merging
+  Ref<Probe> next = Ref<Probe>::adopt_new(new Probe(destroyed));  // a safe point: the owner merges its queue
+  CHECK(destroyed == 1);
+  next.reset();
+  CHECK(destroyed == 2);
+}
+
+TEST_CASE("refcount: many threads copying and dropping one shared tensor leave it alive, then free it once") {
+  std::atomic<int> destroyed{0};
+  Ref<Probe> shared = Ref<Probe>::adopt_new(new Probe(destroyed));
+  Tensor values = Tensor::ones({16});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      float sum = 0;
+      for (int i = 0; i < 2000; ++i) {
+        Ref<Probe> mine = shared;  // non-owner: atomic count
+        Tensor v = values;         // a tensor handle shared with the main thread
+        sum += v.data()[(i + t) % 16];
+      }
+      CHECK(sum == 2000);
+    });
+  for (int i = 0; i < 2000; ++i) {  // meanwhile the owner copies and drops its own references
+    Ref<Probe> mine = shared;
+    Tensor v = values;
+  }
+  for (auto& th : threads) th.join();
+  CHECK(destroyed == 0);
+  shared.reset();
+  CHECK(destroyed == 1);
+}
+
+TEST_CASE("refcount: tensors made by a worker thread and handed back keep their values and are freed") {
+  std::vector<Tensor> results(3);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 3; ++t)
+    workers.emplace_back([&results, t] {
+      Tensor x = Tensor::full({4}, float(t), true);
+      results[t] = (x * 2.0f).detach();  // made on the worker, owned by it, kept by the main thread
+    });
+  for (auto& w : workers) w.join();
+  for (int t = 0; t < 3; ++t) CHECK(results[t].to_vector() == std::vector<float>(4, 2.0f * t));
+  results.clear();  // dropped here after the workers exited: no leak (LeakSanitizer checks this in CI)
 }
