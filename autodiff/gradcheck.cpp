@@ -1,7 +1,9 @@
 #include "autodiff/gradcheck.h"
 
 #include <cmath>
+#include <iomanip>
 #include <sstream>
+#include <type_traits>
 
 namespace ad {
 namespace {
@@ -15,6 +17,12 @@ std::string unravel(std::size_t flat, const Shape& s) {
   std::string r = "[";
   for (std::size_t d = 0; d < idx.size(); ++d) r += (d ? ", " : "") + std::to_string(idx[d]);
   return r + "]";
+}
+
+std::string short_number(double v) {
+  std::ostringstream os;
+  os << std::setprecision(2) << v;
+  return os.str();
 }
 
 }  // namespace
@@ -85,6 +93,14 @@ GradcheckResult gradcheck(const std::function<TensorT<T>(const std::vector<Tenso
     }
   }
   res.report = (res.ok ? "gradcheck passed; worst entry: " : "gradcheck FAILED at ") + worst.str();
+  if constexpr (std::is_same_v<T, float>) {
+    res.warning =
+        "gradcheck<float>: float is too coarse for finite differences (about 7 significant digits: the numeric "
+        "derivative's rounding error is ~1e-7 / eps = " +
+        short_number(1.2e-7 / opt.eps) +
+        " here), so this result is unreliable either way; use double inputs (TensorD, gradcheck<double>)";
+    res.report += "\nwarning: " + res.warning;
+  }
   return res;
 }
 

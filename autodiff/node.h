@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <new>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -26,18 +27,26 @@
 
 namespace ad {
 
-// The inputs of an op: a view of an initializer list or a vector of tensor pointers.
+// The inputs of an op: up to three pointers copied from a braced list (no reliance on the list's lifetime), or a
+// view of a vector. Passed by reference and not copyable: it lives as a temporary at the op's call of record().
 template <class T>
 class Inputs {
  public:
-  Inputs(std::initializer_list<TensorImpl<T>*> l) : p_(l.begin()), n_(l.size()) {}
+  Inputs(std::initializer_list<TensorImpl<T>*> l) : p_(local_), n_(l.size()) {
+    if (l.size() > 3) throw std::logic_error("Inputs: a braced list holds at most 3 inputs; pass a vector");
+    std::size_t i = 0;
+    for (TensorImpl<T>* x : l) local_[i++] = x;
+  }
   Inputs(const std::vector<TensorImpl<T>*>& v) : p_(v.data()), n_(v.size()) {}
+  Inputs(const Inputs&) = delete;
+  Inputs& operator=(const Inputs&) = delete;
   TensorImpl<T>* const* begin() const { return p_; }
   TensorImpl<T>* const* end() const { return p_ + n_; }
   std::size_t size() const { return n_; }
   TensorImpl<T>* operator[](std::size_t i) const { return p_[i]; }
 
  private:
+  TensorImpl<T>* local_[3] = {};
   TensorImpl<T>* const* p_;
   std::size_t n_;
 };
@@ -70,8 +79,8 @@ class Node : public NodeBase {
 
  private:
   template <class N, class U, class... Args>
-  friend void record(TensorImpl<U>*, const char*, Inputs<U>, Args&&...);
-  void attach(TensorImpl<T>* output, Inputs<T> inputs);
+  friend void record(TensorImpl<U>*, const char*, const Inputs<U>&, Args&&...);
+  void attach(TensorImpl<T>* output, const Inputs<T>& inputs);
   void check_input_grads() const;
   void notify_hooked_leaves();
 
@@ -93,11 +102,11 @@ class Node : public NodeBase {
 // Anomaly mode: throws AnomalyError if a freshly computed forward output holds NaN/Inf (naming `op`, or the input
 // the NaN came from).
 template <class T>
-void check_anomaly(const TensorImpl<T>* out, const char* op, Inputs<T> inputs);
+void check_anomaly(const TensorImpl<T>* out, const char* op, const Inputs<T>& inputs);
 
 // Whether an op with these inputs is recorded: grad mode is on and some input requires grad.
 template <class T>
-bool will_record(Inputs<T> inputs) {
+bool will_record(const Inputs<T>& inputs) {
   if (!detail::thread_flags.grad_enabled) return false;
   for (const TensorImpl<T>* x : inputs)
     if (x->requires_grad) return true;
@@ -107,7 +116,7 @@ bool will_record(Inputs<T> inputs) {
 // The one call that records an op (see the top of this file): NodeT(args...) is constructed only when the op is
 // recorded, so ops pay for their node's saved state only then.
 template <class NodeT, class T, class... Args>
-void record(TensorImpl<T>* out, const char* op, Inputs<T> inputs, Args&&... args) {
+void record(TensorImpl<T>* out, const char* op, const Inputs<T>& inputs, Args&&... args) {
   if (__builtin_expect(detail::thread_flags.anomaly, 0)) check_anomaly(out, op, inputs);
   if (!will_record(inputs)) return;
   Node<T>* node;
@@ -124,7 +133,7 @@ void record(TensorImpl<T>* out, const char* op, Inputs<T> inputs, Args&&... args
 
 // For ops without a gradient (comparisons, heaviside): only the anomaly check.
 template <class T>
-void record_no_grad(TensorImpl<T>* out, const char* op, Inputs<T> inputs) {
+void record_no_grad(TensorImpl<T>* out, const char* op, const Inputs<T>& inputs) {
   if (__builtin_expect(detail::thread_flags.anomaly, 0)) check_anomaly(out, op, inputs);
 }
 

@@ -1,4 +1,5 @@
-// Reductions: sum, max, log_softmax have their own rules; mean, min, softmax and logsumexp are composed from them.
+// Reductions: sum, max, log_softmax have their own rules; mean, min, softmax and logsumexp are composed from them;
+// argmax and argmin are not differentiable (no node).
 // Along an axis, a tensor is seen as (outer, n, inner): element (o, k, i) at (o n + k) inner + i, reduced over k.
 #include <algorithm>
 #include <cmath>
@@ -226,6 +227,68 @@ TensorT<T> max(const TensorT<T>& a, int axis, bool keepdims) {
   return TensorT<T>(std::move(out));
 }
 
+namespace {
+
+// argmax / argmin: the index of the first element that `beats` every other, NaN included (as torch.argmax, whose NaN
+// propagates as max's does). Indices are written as T; nothing is recorded (an index has no gradient).
+template <class T, class Beats>
+TensorT<T> arg_reduce(const TensorT<T>& a, const char* op, Beats beats_best) {
+  TensorImpl<T>& x = a.impl();
+  require_nonempty(x, op);
+  std::size_t m = 0;
+  for (std::size_t i = 1; i < x.numel; ++i)
+    if (beats_best(x.data[i], x.data[m])) m = i;
+  ImplRef<T> out = TensorImpl<T>::create(Shape{});
+  out->data[0] = static_cast<T>(m);
+  record_no_grad<T>(out.get(), op, {&x});
+  return TensorT<T>(std::move(out));
+}
+
+template <class T, class Beats>
+TensorT<T> arg_reduce(const TensorT<T>& a, int axis, bool keepdims, const char* op, Beats beats_best) {
+  TensorImpl<T>& x = a.impl();
+  const std::size_t ax = normalize_axis(axis, x.shape.rank(), op);
+  const AxisSplit s = split_at(x.shape, ax);
+  if (s.n == 0)
+    throw ValueError(std::string(op) + ": axis " + std::to_string(axis) + " of shape " + x.shape.str() + " is empty");
+  ImplRef<T> out = TensorImpl<T>::create(reduced_shape(x.shape, ax, keepdims));
+  for (std::size_t o = 0; o < s.outer; ++o)
+    for (std::size_t i = 0; i < s.inner; ++i) {
+      const T* row = x.data + o * s.n * s.inner + i;  // entry k at row[k * inner]
+      std::size_t best = 0;
+      for (std::size_t k = 1; k < s.n; ++k)
+        if (beats_best(row[k * s.inner], row[best * s.inner])) best = k;
+      out->data[o * s.inner + i] = static_cast<T>(best);
+    }
+  record_no_grad<T>(out.get(), op, {&x});
+  return TensorT<T>(std::move(out));
+}
+
+// v is smaller than the current best, or the first NaN.
+template <class T>
+bool beats_min(T v, T best) {
+  return v < best || (std::isnan(v) && !std::isnan(best));
+}
+
+}  // namespace
+
+template <class T>
+TensorT<T> argmax(const TensorT<T>& a) {
+  return arg_reduce(a, "argmax", beats<T>);
+}
+template <class T>
+TensorT<T> argmax(const TensorT<T>& a, int axis, bool keepdims) {
+  return arg_reduce(a, axis, keepdims, "argmax", beats<T>);
+}
+template <class T>
+TensorT<T> argmin(const TensorT<T>& a) {
+  return arg_reduce(a, "argmin", beats_min<T>);
+}
+template <class T>
+TensorT<T> argmin(const TensorT<T>& a, int axis, bool keepdims) {
+  return arg_reduce(a, axis, keepdims, "argmin", beats_min<T>);
+}
+
 // Composed ops check emptiness under their own name first, so the error names the op the caller used.
 template <class T>
 void require_axis_nonempty(const TensorT<T>& a, int axis, const char* op) {
@@ -293,17 +356,21 @@ TensorT<T> logsumexp(const TensorT<T>& a, int axis, bool keepdims) {
   return keepdims ? r : squeeze(r, axis);
 }
 
-#define AD_INSTANTIATE(T)                                     \
-  template TensorT<T> sum<T>(const TensorT<T>&);              \
-  template TensorT<T> sum<T>(const TensorT<T>&, int, bool);   \
-  template TensorT<T> mean<T>(const TensorT<T>&);             \
-  template TensorT<T> mean<T>(const TensorT<T>&, int, bool);  \
-  template TensorT<T> max<T>(const TensorT<T>&);              \
-  template TensorT<T> max<T>(const TensorT<T>&, int, bool);   \
-  template TensorT<T> min<T>(const TensorT<T>&);              \
-  template TensorT<T> min<T>(const TensorT<T>&, int, bool);   \
-  template TensorT<T> log_softmax<T>(const TensorT<T>&, int); \
-  template TensorT<T> softmax<T>(const TensorT<T>&, int);     \
+#define AD_INSTANTIATE(T)                                      \
+  template TensorT<T> sum<T>(const TensorT<T>&);               \
+  template TensorT<T> sum<T>(const TensorT<T>&, int, bool);    \
+  template TensorT<T> mean<T>(const TensorT<T>&);              \
+  template TensorT<T> mean<T>(const TensorT<T>&, int, bool);   \
+  template TensorT<T> max<T>(const TensorT<T>&);               \
+  template TensorT<T> max<T>(const TensorT<T>&, int, bool);    \
+  template TensorT<T> min<T>(const TensorT<T>&);               \
+  template TensorT<T> min<T>(const TensorT<T>&, int, bool);    \
+  template TensorT<T> argmax<T>(const TensorT<T>&);            \
+  template TensorT<T> argmax<T>(const TensorT<T>&, int, bool); \
+  template TensorT<T> argmin<T>(const TensorT<T>&);            \
+  template TensorT<T> argmin<T>(const TensorT<T>&, int, bool); \
+  template TensorT<T> log_softmax<T>(const TensorT<T>&, int);  \
+  template TensorT<T> softmax<T>(const TensorT<T>&, int);      \
   template TensorT<T> logsumexp<T>(const TensorT<T>&, int, bool);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)

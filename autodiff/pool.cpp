@@ -85,7 +85,9 @@ void* pool_alloc_slow(std::size_t bytes) {
     tp.cached -= block;
   } else {
     ++tp.os_allocs;
-    p = block >= 64 ? std::aligned_alloc(64, block) : std::malloc(block);
+    // Every block 64-byte aligned, small ones too: BLAS kernels peel unaligned heads, so an address's alignment can
+    // change a sum's order, and results must not depend on where malloc happened to put a block.
+    p = std::aligned_alloc(64, (block + 63) / 64 * 64);
     if (!p) throw std::bad_alloc();
   }
   AD_UNPOISON(p, bytes);

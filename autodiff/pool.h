@@ -51,7 +51,8 @@ void pool_free_slow(void* p, std::size_t bytes) noexcept;
 #endif
 }  // namespace detail
 
-// Returns a block of at least `bytes` bytes, aligned to 64 bytes (for SIMD) when bytes >= 64.
+// Returns a block of at least `bytes` bytes, aligned to 64 bytes (for SIMD, and so that results never depend on an
+// address).
 inline void* pool_alloc(std::size_t bytes) {
 #if AD_POOL_INLINE
   detail::PoolHeads* tp = detail::t_pool;

@@ -9,11 +9,13 @@ namespace detail {
 
 // A thread's record: the objects other threads found with a negative count (references the owner counted but another
 // thread dropped), for the owner to merge. Records are never freed: objects point to their owner's record after the
-// owner has exited (a few dozen bytes per thread the program ever ran).
+// owner has exited (a few dozen bytes per thread the program ever ran). They stay reachable from a global list, so that
+// leak checkers see them as live rather than leaked.
 struct ThreadRecord : ThreadRecordHead {  // has_work: the queue is non-empty (polled by the owner without the lock)
   std::mutex mutex;
   std::vector<RefCounted*> queue;  // guarded by mutex
   bool exited = false;             // guarded by mutex
+  ThreadRecord* next = nullptr;    // the global list of records, newest first
 
   // Owner only: merges the queued objects (their biased counts are the owner's to read).
   void drain() noexcept {
@@ -39,6 +41,16 @@ struct ThreadRecord : ThreadRecordHead {  // has_work: the queue is non-empty (p
 };
 
 namespace {
+
+std::atomic<ThreadRecord*> g_records{nullptr};
+
+ThreadRecord* new_record() {
+  auto* r = new ThreadRecord;
+  r->next = g_records.load(std::memory_order_relaxed);
+  while (!g_records.compare_exchange_weak(r->next, r, std::memory_order_release, std::memory_order_relaxed)) {
+  }
+  return r;
+}
 
 // Closes the thread's record at thread exit: after it, the thread is no longer the owner of anything (its fast paths
 // compare against a null record), and objects queued to it are merged by the thread that queues them.
@@ -71,7 +83,7 @@ void RefCounted::adopt_slow() noexcept {
   auto* r = static_cast<detail::ThreadRecord*>(detail::t_record);
   if (r == nullptr) {
     (void)&detail::t_record_guard;  // constructed before any object of this thread: destroyed after all of them
-    r = new detail::ThreadRecord;
+    r = detail::new_record();
     detail::t_record = r;
   } else {
     r->drain();  // a safe point of the owner: merge what other threads queued

@@ -79,8 +79,8 @@ void run_backward(NodeBase* root, bool retain_graph) {
       throw GraphError(std::string("backward: trying to backpropagate through the graph a second time: the saved "
                                    "tensors of '") +
                        n->name() +
-                       "' were released by the first backward; call backward(retain_graph=true) "
-                       "the first time if you need to backpropagate twice");
+                       "' were released by the first backward; call backward(/*retain_graph=*/true) (or "
+                       "backward(seed, true)) the first time if you need to backpropagate twice");
     n->run();
     oldest = n;
   }

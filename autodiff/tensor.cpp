@@ -157,13 +157,64 @@ std::string TensorT<T>::str() const {
   return os.str();
 }
 
+namespace {
+
+// A value as operator<< shows it: up to 6 significant digits, "1.5", "2", "1e+06", "nan", "-inf".
+template <class T>
+std::string shown_value(T v) {
+  std::ostringstream os;
+  os << std::setprecision(6) << v;
+  return os.str();
+}
+
+// The indices shown of an axis of n entries: all of them up to 6, else the first 3 and the last 3 (and "..." between,
+// which the caller writes where the index jumps).
+std::vector<std::size_t> shown_indices(std::size_t n) {
+  std::vector<std::size_t> idx;
+  constexpr std::size_t kEdge = 3;
+  for (std::size_t i = 0; i < n; ++i)
+    if (n <= 2 * kEdge || i < kEdge || i >= n - kEdge) idx.push_back(i);
+  return idx;
+}
+
+// A matrix as PyTorch prints it: one row per line, aligned under the first, each value right-aligned to the widest
+// shown value; at most 6 rows and 6 columns, "..." standing for the rest.
+template <class T>
+void print_matrix(std::ostream& os, const T* data, std::size_t rows, std::size_t cols) {
+  const std::vector<std::size_t> ri = shown_indices(rows), ci = shown_indices(cols);
+  std::size_t width = 0;
+  for (std::size_t r : ri)
+    for (std::size_t c : ci) width = std::max(width, shown_value(data[r * cols + c]).size());
+  const char* indent = "        ";  // under the '[' after "tensor(["
+  for (std::size_t k = 0; k < ri.size(); ++k) {
+    if (k > 0) {
+      os << ",\n" << indent;
+      if (ri[k] != ri[k - 1] + 1) os << "...,\n" << indent;
+    }
+    os << '[';
+    for (std::size_t j = 0; j < ci.size(); ++j) {
+      if (j > 0) os << ", " << (ci[j] != ci[j - 1] + 1 ? "..., " : "");
+      const std::string v = shown_value(data[ri[k] * cols + ci[j]]);
+      os << std::string(width - v.size(), ' ') << v;
+    }
+    os << ']';
+  }
+}
+
+}  // namespace
+
 template <class T>
 std::ostream& operator<<(std::ostream& os, const TensorT<T>& t) {
   if (!t.defined()) return os << "tensor(undefined)";
   os << "tensor([";
-  const std::size_t n = t.numel(), shown = std::min<std::size_t>(n, 20);
-  for (std::size_t i = 0; i < shown; ++i) os << (i ? ", " : "") << std::setprecision(6) << t.data()[i];
-  if (shown < n) os << ", ...";
+  const std::size_t n = t.numel();
+  if (t.dim() == 2 && n > 0) {
+    print_matrix(os, t.data(), t.shape()[0], t.shape()[1]);
+  } else {
+    const std::size_t shown = std::min<std::size_t>(n, 20);
+    for (std::size_t i = 0; i < shown; ++i) os << (i ? ", " : "") << shown_value(t.data()[i]);
+    if (shown < n) os << ", ...";
+  }
   os << "], shape=" << t.shape().str();
   if (!t.grad_fn_name().empty())
     os << ", grad_fn=<" << t.grad_fn_name() << ">";
@@ -225,7 +276,7 @@ void TensorT<T>::backward(const TensorT& seed, bool retain_graph) const {
   if (!x.requires_grad)
     throw GraphError("backward: the tensor (shape " + x.shape.str() +
                      ") does not require grad and has no grad_fn: no input of its computation requires grad, or "
-                     "it was computed under no_grad");
+                     "it was computed while a NoGradGuard was active");
   if (seed.shape() != x.shape)
     throw ShapeError("backward: seed gradient of shape " + seed.shape().str() + " does not match the tensor's shape " +
                      x.shape.str());
@@ -350,7 +401,7 @@ TensorT<T> TensorT<T>::rows(std::size_t begin, std::size_t end) const {
   if (begin > end || end > shape()[0])
     throw IndexError("rows: range [" + std::to_string(begin) + ", " + std::to_string(end) + ") is out of bounds for " +
                      std::to_string(shape()[0]) + " rows (shape " + shape().str() + ")");
-  return narrow(*this, 0, begin, end - begin);
+  return ad::narrow(*this, 0, begin, end - begin);
 }
 
 template class TensorT<float>;

@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <iosfwd>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "autodiff/hooks.h"
@@ -43,7 +44,9 @@ template <class T> TensorT<T> ne(const TensorT<T>& a, const TensorT<T>& b);
 // where(cond, a, b) = cond != 0 ? a : b, elementwise with broadcasting of all three; no gradient flows to cond.
 template <class T> TensorT<T> where(const TensorT<T>& cond, const TensorT<T>& a, const TensorT<T>& b);
 
-// Ops with a scalar operand.
+// Ops with a scalar operand. Every function of this header that takes a scalar parameter of type T also accepts any
+// other arithmetic type (int, double for a float tensor, ...), converted to T: see "Scalars of any arithmetic type"
+// below the class, so leaky_relu(x, 0.01) and pow(x, 2) compile for Tensor and TensorD alike.
 template <class T> TensorT<T> add_scalar(const TensorT<T>& a, T s);   // a + s
 template <class T> TensorT<T> mul_scalar(const TensorT<T>& a, T s);   // a * s
 template <class T> TensorT<T> rsub_scalar(T s, const TensorT<T>& a);  // s - a
@@ -126,6 +129,15 @@ template <class T> TensorT<T> max(const TensorT<T>& a);
 template <class T> TensorT<T> max(const TensorT<T>& a, int axis, bool keepdims = false);
 template <class T> TensorT<T> min(const TensorT<T>& a);
 template <class T> TensorT<T> min(const TensorT<T>& a, int axis, bool keepdims = false);
+// Indices of the maximum (argmax) and of the minimum (argmin), as torch.argmax / torch.argmin: over all elements
+// (a rank-0 result holding the flat row-major index) or along one axis (keepdims keeps it with size 1). Ties give the
+// first index; NaN counts as both the maximum and the minimum (the first NaN wins, as NaN propagates in max and min).
+// The indices are stored as T (exact up to 2^24 in float) and carry no gradient. ValueError for an empty input or
+// axis, IndexError for an axis out of range.
+template <class T> TensorT<T> argmax(const TensorT<T>& a);
+template <class T> TensorT<T> argmax(const TensorT<T>& a, int axis, bool keepdims = false);
+template <class T> TensorT<T> argmin(const TensorT<T>& a);
+template <class T> TensorT<T> argmin(const TensorT<T>& a, int axis, bool keepdims = false);
 // log(sum(exp(a))) along axis, computed stably as m + log(sum(exp(a - m))) with m the (constant) max.
 template <class T> TensorT<T> logsumexp(const TensorT<T>& a, int axis, bool keepdims = false);
 // log_softmax(a)_i = a_i - logsumexp(a); fused, stable. softmax = exp(log_softmax).
@@ -172,7 +184,12 @@ class TensorT {
   T item() const;                                        // the value of a one-element tensor
   T at(std::initializer_list<std::size_t> index) const;  // bounds-checked element access
   std::vector<T> to_vector() const;
-  std::string str() const;  // "tensor([...], shape=[2, 3], grad_fn=<mul>)"
+  // "tensor([1, 2, 3], shape=[3], grad_fn=<mul>)". A matrix prints one row per line, as PyTorch does:
+  //   tensor([[1, 2],
+  //           [3, 4]], shape=[2, 2])
+  // with the values of a column right-aligned, and at most 6 rows and 6 columns (the first and last 3, with "..."
+  // between). Other ranks print their values flat, at most the first 20.
+  std::string str() const;
 
   // ---- Autograd
   bool requires_grad() const { return impl().requires_grad; }
@@ -206,17 +223,61 @@ class TensorT {
   TensorT& fill_(T value);
   TensorT& copy_(const TensorT& src);  // same shape required
 
-  // ---- Method forms of the free functions
+  // ---- Method forms of the free functions: x.f(args) is f(x, args) for every op above that takes one tensor first
+  // (torch.Tensor's methods). Not methods, as in PyTorch: concat and stack (lists of tensors), linear and the fused
+  // losses (functional forms only), and the scalar-first pow(s, x) (write it as a free function).
+  // Elementwise.
+  TensorT neg() const { return ad::neg(*this); }
   TensorT exp() const { return ad::exp(*this); }
   TensorT log() const { return ad::log(*this); }
   TensorT sqrt() const { return ad::sqrt(*this); }
   TensorT abs() const { return ad::abs(*this); }
+  TensorT sin() const { return ad::sin(*this); }
+  TensorT cos() const { return ad::cos(*this); }
   TensorT tanh() const { return ad::tanh(*this); }
   TensorT sigmoid() const { return ad::sigmoid(*this); }
   TensorT relu() const { return ad::relu(*this); }
+  TensorT leaky_relu(T negative_slope = T(0.01)) const { return ad::leaky_relu(*this, negative_slope); }
+  TensorT elu(T alpha = T(1)) const { return ad::elu(*this, alpha); }
+  TensorT softplus(T beta = T(1), T threshold = T(20)) const { return ad::softplus(*this, beta, threshold); }
+  TensorT silu() const { return ad::silu(*this); }
+  TensorT gelu() const { return ad::gelu(*this); }
+  TensorT gelu(const std::string& approximate) const { return ad::gelu(*this, approximate); }
+  TensorT gelu_tanh() const { return ad::gelu_tanh(*this); }
+  TensorT clamp(T lo, T hi) const { return ad::clamp(*this, lo, hi); }
+  TensorT clip(T lo, T hi) const { return ad::clamp(*this, lo, hi); }
+  TensorT heaviside() const { return ad::heaviside(*this); }
   TensorT pow(T p) const { return ad::pow(*this, p); }
   TensorT pow(const TensorT& p) const { return ad::pow(*this, p); }
-  TensorT clamp(T lo, T hi) const { return ad::clamp(*this, lo, hi); }
+  // Binary, with a tensor (broadcast) or a scalar operand.
+  TensorT add(const TensorT& b) const { return ad::add(*this, b); }
+  TensorT add(T s) const { return ad::add_scalar(*this, s); }
+  TensorT sub(const TensorT& b) const { return ad::sub(*this, b); }
+  TensorT sub(T s) const { return ad::add_scalar(*this, T(-s)); }
+  TensorT mul(const TensorT& b) const { return ad::mul(*this, b); }
+  TensorT mul(T s) const { return ad::mul_scalar(*this, s); }
+  TensorT div(const TensorT& b) const { return ad::div(*this, b); }
+  TensorT div(T s) const { return ad::mul_scalar(*this, T(1) / s); }
+  TensorT maximum(const TensorT& b) const { return ad::maximum(*this, b); }
+  TensorT minimum(const TensorT& b) const { return ad::minimum(*this, b); }
+  // Comparisons (0/1 masks, no gradient) with a tensor or a scalar.
+  TensorT gt(const TensorT& b) const { return ad::gt(*this, b); }
+  TensorT gt(T s) const { return ad::gt(*this, scalar(s)); }
+  TensorT lt(const TensorT& b) const { return ad::lt(*this, b); }
+  TensorT lt(T s) const { return ad::lt(*this, scalar(s)); }
+  TensorT ge(const TensorT& b) const { return ad::ge(*this, b); }
+  TensorT ge(T s) const { return ad::ge(*this, scalar(s)); }
+  TensorT le(const TensorT& b) const { return ad::le(*this, b); }
+  TensorT le(T s) const { return ad::le(*this, scalar(s)); }
+  TensorT eq(const TensorT& b) const { return ad::eq(*this, b); }
+  TensorT eq(T s) const { return ad::eq(*this, scalar(s)); }
+  TensorT ne(const TensorT& b) const { return ad::ne(*this, b); }
+  TensorT ne(T s) const { return ad::ne(*this, scalar(s)); }
+  // x.where(cond, other) = where(cond, x, other), as torch.Tensor.where.
+  TensorT where(const TensorT& cond, const TensorT& other) const { return ad::where(cond, *this, other); }
+  TensorT where(const TensorT& cond, T other) const { return ad::where(cond, *this, scalar(other)); }
+  TensorT matmul(const TensorT& b) const { return ad::matmul(*this, b); }
+  // Reductions.
   TensorT sum() const { return ad::sum(*this); }
   TensorT sum(int axis, bool keepdims = false) const { return ad::sum(*this, axis, keepdims); }
   TensorT mean() const { return ad::mean(*this); }
@@ -225,25 +286,39 @@ class TensorT {
   TensorT max(int axis, bool keepdims = false) const { return ad::max(*this, axis, keepdims); }
   TensorT min() const { return ad::min(*this); }
   TensorT min(int axis, bool keepdims = false) const { return ad::min(*this, axis, keepdims); }
+  TensorT argmax() const { return ad::argmax(*this); }
+  TensorT argmax(int axis, bool keepdims = false) const { return ad::argmax(*this, axis, keepdims); }
+  TensorT argmin() const { return ad::argmin(*this); }
+  TensorT argmin(int axis, bool keepdims = false) const { return ad::argmin(*this, axis, keepdims); }
   TensorT softmax(int axis = -1) const { return ad::softmax(*this, axis); }
   TensorT log_softmax(int axis = -1) const { return ad::log_softmax(*this, axis); }
   TensorT logsumexp(int axis, bool keepdims = false) const { return ad::logsumexp(*this, axis, keepdims); }
-  TensorT matmul(const TensorT& b) const { return ad::matmul(*this, b); }
+  // Shape.
   TensorT reshape(const Shape& s) const { return ad::reshape(*this, s); }
   // Reshape with one dimension given as -1 (inferred from the number of elements).
   TensorT reshape(std::initializer_list<long> dims) const;
   TensorT view(std::initializer_list<long> dims) const { return reshape(dims); }
   TensorT flatten(int start_axis = 0, int end_axis = -1) const { return ad::flatten(*this, start_axis, end_axis); }
-  TensorT t() const { return ad::transpose(*this); }
-  TensorT transpose(int a0, int a1) const { return ad::transpose(*this, a0, a1); }
   TensorT squeeze(int axis) const { return ad::squeeze(*this, axis); }
   TensorT unsqueeze(int axis) const { return ad::unsqueeze(*this, axis); }
+  TensorT permute(const std::vector<std::size_t>& axes) const { return ad::permute(*this, axes); }
+  TensorT t() const { return ad::transpose(*this); }
+  TensorT transpose() const { return ad::transpose(*this); }
+  TensorT transpose(int a0, int a1) const { return ad::transpose(*this, a0, a1); }
+  TensorT broadcast_to(const Shape& shape) const { return ad::broadcast_to(*this, shape); }
+  TensorT narrow(int axis, std::size_t start, std::size_t length) const {
+    return ad::narrow(*this, axis, start, length);
+  }
+  TensorT select(int axis, std::size_t index) const { return ad::select(*this, axis, index); }
+  TensorT index_select(int axis, const std::vector<std::size_t>& indices) const {
+    return ad::index_select(*this, axis, indices);
+  }
   // Rows begin .. end-1 along axis 0 (a mini-batch slice).
   TensorT rows(std::size_t begin, std::size_t end) const;
   TensorT index(const std::vector<std::size_t>& rows) const { return ad::index_select(*this, 0, rows); }
   TensorT operator[](std::size_t i) const { return ad::select(*this, 0, i); }
 
-  // ---- Operators (a scalar on either side converts to T)
+  // ---- Operators (a scalar of any arithmetic type on either side converts to T: x * 2.0, 2 * x, x > 0.5)
   friend TensorT operator+(const TensorT& a, const TensorT& b) { return ad::add(a, b); }
   friend TensorT operator-(const TensorT& a, const TensorT& b) { return ad::sub(a, b); }
   friend TensorT operator*(const TensorT& a, const TensorT& b) { return ad::mul(a, b); }
@@ -261,6 +336,14 @@ class TensorT {
   friend TensorT operator<(const TensorT& a, const TensorT& b) { return ad::lt(a, b); }
   friend TensorT operator>=(const TensorT& a, const TensorT& b) { return ad::ge(a, b); }
   friend TensorT operator<=(const TensorT& a, const TensorT& b) { return ad::le(a, b); }
+  friend TensorT operator>(const TensorT& a, T s) { return ad::gt(a, scalar(s)); }
+  friend TensorT operator>(T s, const TensorT& a) { return ad::gt(scalar(s), a); }
+  friend TensorT operator<(const TensorT& a, T s) { return ad::lt(a, scalar(s)); }
+  friend TensorT operator<(T s, const TensorT& a) { return ad::lt(scalar(s), a); }
+  friend TensorT operator>=(const TensorT& a, T s) { return ad::ge(a, scalar(s)); }
+  friend TensorT operator>=(T s, const TensorT& a) { return ad::ge(scalar(s), a); }
+  friend TensorT operator<=(const TensorT& a, T s) { return ad::le(a, scalar(s)); }
+  friend TensorT operator<=(T s, const TensorT& a) { return ad::le(scalar(s), a); }
 
   // Internal access for op implementations.
   TensorImpl<T>& impl() const {
@@ -277,6 +360,82 @@ class TensorT {
 
 template <class T>
 std::ostream& operator<<(std::ostream& os, const TensorT<T>& t);
+
+// ---- Scalars of any arithmetic type --------------------------------------------------------------------------------
+// The declarations above take scalar parameters as T, which template argument deduction must match exactly: with
+// them alone leaky_relu(x, 0.01) for a float x would not compile (T is float from x, double from 0.01). These
+// overloads take any other arithmetic type and convert it to T (for T itself the declarations above are used), so
+//   leaky_relu(x, 0.01), elu(x, 1), softplus(x, 2.0), clamp(x, 0, 1.0), clip(x, -1, 1), pow(x, 2), pow(2, x),
+//   add_scalar(x, 1), mul_scalar(x, 0.5), rsub_scalar(1, x), rdiv_scalar(1, x)
+// compile for Tensor and TensorD alike. The operators (x * 2.0, 2 * x, 1 - x, x / 3, x > 0.5) and the methods take
+// T and convert their argument as any function does. Comparisons and where also take a scalar on either side:
+//   gt(x, 0.0), lt(0, x), eq(x, 1) ...: a mask, as comparing with a rank-0 tensor of the value (no gradient);
+//   where(cond, a, 0.0), where(cond, 1, b), where(cond, 1.0, 0.0): the scalar is a rank-0 constant broadcast to the
+//   result (no gradient flows to it; the tensor operand gets its gradient as usual).
+namespace detail {
+// S is an arithmetic type other than T.
+template <class S, class T>
+using if_other_scalar = std::enable_if_t<std::is_arithmetic_v<S> && !std::is_same_v<S, T>, int>;
+// A and B are arithmetic, not both T.
+template <class A, class B, class T>
+using if_other_scalars = std::enable_if_t<
+    std::is_arithmetic_v<A> && std::is_arithmetic_v<B> && !(std::is_same_v<A, T> && std::is_same_v<B, T>), int>;
+template <class S>
+using if_scalar = std::enable_if_t<std::is_arithmetic_v<S>, int>;
+}  // namespace detail
+
+// clang-format off
+template <class T, class S, detail::if_other_scalar<S, T> = 0>
+TensorT<T> add_scalar(const TensorT<T>& a, S s) { return add_scalar(a, static_cast<T>(s)); }
+template <class T, class S, detail::if_other_scalar<S, T> = 0>
+TensorT<T> mul_scalar(const TensorT<T>& a, S s) { return mul_scalar(a, static_cast<T>(s)); }
+template <class T, class S, detail::if_other_scalar<S, T> = 0>
+TensorT<T> rsub_scalar(S s, const TensorT<T>& a) { return rsub_scalar(static_cast<T>(s), a); }
+template <class T, class S, detail::if_other_scalar<S, T> = 0>
+TensorT<T> rdiv_scalar(S s, const TensorT<T>& a) { return rdiv_scalar(static_cast<T>(s), a); }
+template <class T, class S, detail::if_other_scalar<S, T> = 0>
+TensorT<T> pow(const TensorT<T>& a, S p) { return pow(a, static_cast<T>(p)); }
+template <class T, class S, detail::if_other_scalar<S, T> = 0>
+TensorT<T> pow(S s, const TensorT<T>& b) { return pow(static_cast<T>(s), b); }
+template <class T, class S, detail::if_other_scalar<S, T> = 0>
+TensorT<T> leaky_relu(const TensorT<T>& a, S negative_slope) { return leaky_relu(a, static_cast<T>(negative_slope)); }
+template <class T, class S, detail::if_other_scalar<S, T> = 0>
+TensorT<T> elu(const TensorT<T>& a, S alpha) { return elu(a, static_cast<T>(alpha)); }
+template <class T, class B, class H = T, detail::if_other_scalars<B, H, T> = 0>
+TensorT<T> softplus(const TensorT<T>& a, B beta, H threshold = H(20)) {
+  return softplus(a, static_cast<T>(beta), static_cast<T>(threshold));
+}
+template <class T, class L, class H, detail::if_other_scalars<L, H, T> = 0>
+TensorT<T> clamp(const TensorT<T>& a, L lo, H hi) { return clamp(a, static_cast<T>(lo), static_cast<T>(hi)); }
+template <class T, class L, class H, detail::if_other_scalars<L, H, T> = 0>
+TensorT<T> clip(const TensorT<T>& a, L lo, H hi) { return clamp(a, static_cast<T>(lo), static_cast<T>(hi)); }
+
+#define AD_SCALAR_COMPARISON(NAME)                                                                     \
+  template <class T, class S, detail::if_scalar<S> = 0>                                                \
+  TensorT<T> NAME(const TensorT<T>& a, S b) { return NAME(a, TensorT<T>::scalar(static_cast<T>(b))); } \
+  template <class T, class S, detail::if_scalar<S> = 0>                                                \
+  TensorT<T> NAME(S a, const TensorT<T>& b) { return NAME(TensorT<T>::scalar(static_cast<T>(a)), b); }
+AD_SCALAR_COMPARISON(gt)
+AD_SCALAR_COMPARISON(lt)
+AD_SCALAR_COMPARISON(ge)
+AD_SCALAR_COMPARISON(le)
+AD_SCALAR_COMPARISON(eq)
+AD_SCALAR_COMPARISON(ne)
+#undef AD_SCALAR_COMPARISON
+
+template <class T, class S, detail::if_scalar<S> = 0>
+TensorT<T> where(const TensorT<T>& cond, const TensorT<T>& a, S b) {
+  return where(cond, a, TensorT<T>::scalar(static_cast<T>(b)));
+}
+template <class T, class S, detail::if_scalar<S> = 0>
+TensorT<T> where(const TensorT<T>& cond, S a, const TensorT<T>& b) {
+  return where(cond, TensorT<T>::scalar(static_cast<T>(a)), b);
+}
+template <class T, class A, class B, detail::if_scalar<A> = 0, detail::if_scalar<B> = 0>
+TensorT<T> where(const TensorT<T>& cond, A a, B b) {
+  return where(cond, TensorT<T>::scalar(static_cast<T>(a)), TensorT<T>::scalar(static_cast<T>(b)));
+}
+// clang-format on
 
 using Tensor = TensorT<float>;
 using TensorD = TensorT<double>;

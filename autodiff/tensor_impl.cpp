@@ -103,7 +103,7 @@ void check_finite(const T* p, std::size_t n, const char* what, const char* op) {
 // ---- Node -------------------------------------------------------------------------------------------------------
 
 template <class T>
-void Node<T>::attach(TensorImpl<T>* output, Inputs<T> inputs) {
+void Node<T>::attach(TensorImpl<T>* output, const Inputs<T>& inputs) {
   out = output;
   output->requires_grad = true;
   if (inputs.size() > kInlineInputs) {  // one pool block: the references, then the versions
@@ -220,7 +220,7 @@ void Node<T>::check_input_grads() const {
 }
 
 template <class T>
-void check_anomaly(const TensorImpl<T>* out, const char* op, Inputs<T> inputs) {
+void check_anomaly(const TensorImpl<T>* out, const char* op, const Inputs<T>& inputs) {
   if (all_finite(out->data, out->numel)) return;
   std::size_t i = 0;
   for (const TensorImpl<T>* x : inputs) {
@@ -239,7 +239,7 @@ void check_anomaly(const TensorImpl<T>* out, const char* op, Inputs<T> inputs) {
   template class Node<T>;                                                         \
   template T* grad_buffer_slow<T>(TensorImpl<T>*);                                \
   template void check_finite<T>(const T*, std::size_t, const char*, const char*); \
-  template void check_anomaly<T>(const TensorImpl<T>*, const char*, Inputs<T>);
+  template void check_anomaly<T>(const TensorImpl<T>*, const char*, const Inputs<T>&);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)
 

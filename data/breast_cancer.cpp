@@ -8,6 +8,14 @@
 namespace ad::data {
 namespace {
 
+// Rethrows an IOError of read_csv under the name of the function the caller called:
+// "read_csv: 'x': ..." becomes "load_breast_cancer: 'x': ...".
+[[noreturn]] void rethrow_as(const char* op, const IOError& e) {
+  const std::string m = e.what();
+  const std::size_t colon = m.find(": ");
+  throw IOError(std::string(op) + (colon == std::string::npos ? ": " + m : m.substr(colon)));
+}
+
 // The ten measurements of each nucleus, in file order; each appears three times: mean, standard error, worst.
 const char* const kMeasurements[] = {"radius",      "texture",   "perimeter",      "area",     "smoothness",
                                      "compactness", "concavity", "concave points", "symmetry", "fractal dimension"};
@@ -24,7 +32,12 @@ Dataset load_breast_cancer(const std::string& path) {
   auto fail = [&](const std::string& what) { throw IOError("load_breast_cancer: '" + path + "': " + what); };
   CsvOptions options;
   options.header = Header::Skip;
-  const CsvTable table = read_csv(path, options);
+  CsvTable table;
+  try {
+    table = read_csv(path, options);
+  } catch (const IOError& e) {
+    rethrow_as("load_breast_cancer", e);
+  }
 
   // First line: number of rows, number of features, then the class names in label order.
   const auto& h = table.columns;

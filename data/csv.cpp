@@ -12,6 +12,14 @@
 namespace ad::data {
 namespace {
 
+// Rethrows an IOError of io::read_file under the name of the function the caller called:
+// "read_file: 'x': cannot open ..." becomes "read_csv: 'x': cannot open ...".
+[[noreturn]] void rethrow_as(const char* op, const IOError& e) {
+  const std::string m = e.what();
+  const std::size_t colon = m.find(": ");
+  throw IOError(std::string(op) + (colon == std::string::npos ? ": " + m : m.substr(colon)));
+}
+
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 // A field as quoted in an error message: control bytes escaped as \xNN (a NUL would end the message: what() is a C
@@ -265,7 +273,13 @@ CsvTable parse_csv(const std::string& text, const std::string& source, const Csv
 }
 
 CsvTable read_csv(const std::string& path, const CsvOptions& options) {
-  return parse_csv(io::read_file(path), path, options);
+  std::string text;
+  try {
+    text = io::read_file(path);
+  } catch (const IOError& e) {
+    rethrow_as("read_csv", e);
+  }
+  return parse_csv(text, path, options);
 }
 
 }  // namespace ad::data

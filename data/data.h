@@ -6,6 +6,7 @@
 #include "data/dataset.h"
 #include "data/digits.h"
 #include "data/idx.h"
+#include "data/kfold.h"
 #include "data/loader.h"
 #include "data/mnist.h"
 #include "data/one_hot.h"

@@ -106,6 +106,35 @@ Dataset Dataset::subset(const std::vector<std::size_t>& indices) const {
   return out;
 }
 
+Dataset concat(const Dataset& a, const Dataset& b) {
+  a.check();
+  b.check();
+  const auto row_shape = [](const Dataset& d) {
+    if (d.bytes) return "compact rows of " + std::to_string(d.byte_row_length) + " bytes";
+    return "rows of shape " + Shape(d.X.shape().begin() + 1, d.X.shape().end()).str();
+  };
+  if (row_shape(a) != row_shape(b) || (a.bytes && a.byte_divisor != b.byte_divisor))
+    throw ShapeError("concat (Dataset): " + row_shape(a) + " and " + row_shape(b) + " do not match");
+  if (a.labels.empty() != b.labels.empty() || a.y.defined() != b.y.defined())
+    throw ShapeError("concat (Dataset): one data set has labels or targets the other lacks");
+  Dataset out = a;
+  if (a.bytes) {
+    auto joined = std::make_shared<std::vector<std::uint8_t>>(*a.bytes);
+    joined->insert(joined->end(), b.bytes->begin(), b.bytes->end());
+    out.bytes = std::move(joined);
+  } else {
+    out.X = ad::concat(std::vector<Tensor>{a.X.detach(), b.X.detach()}, 0);
+  }
+  out.labels.insert(out.labels.end(), b.labels.begin(), b.labels.end());
+  if (a.y.defined()) {
+    if (a.y.shape().rank() != b.y.shape().rank())
+      throw ShapeError("concat (Dataset): targets of shape " + a.y.shape().str() + " and " + b.y.shape().str() +
+                       " do not match");
+    out.y = ad::concat(std::vector<Tensor>{a.y.detach(), b.y.detach()}, 0);
+  }
+  return out;
+}
+
 void Dataset::check() const {
   std::string what;
   if (bytes) {

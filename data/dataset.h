@@ -56,6 +56,11 @@ struct Dataset {
   void check() const;
 };
 
+// The rows of `a` followed by those of `b` (the training and validation parts for a refit, say), with a's names and
+// image size. Both must have the same storage (compact or not), row shape, and labels or targets; ShapeError naming
+// both shapes otherwise.
+Dataset concat(const Dataset& a, const Dataset& b);
+
 // A table whose column `label_column` holds class indices (whole numbers >= 0) becomes X (the other columns) and
 // labels. Feature names come from the header when there is one. A label that is not a whole number >= 0 throws
 // ValueError naming its row (0-based, data rows only) and value.

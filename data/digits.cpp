@@ -6,12 +6,28 @@
 #include "data/paths.h"
 
 namespace ad::data {
+namespace {
+
+// Rethrows an IOError of read_csv under the name of the function the caller called:
+// "read_csv: 'x': ..." becomes "load_digits: 'x': ...".
+[[noreturn]] void rethrow_as(const char* op, const IOError& e) {
+  const std::string m = e.what();
+  const std::size_t colon = m.find(": ");
+  throw IOError(std::string(op) + (colon == std::string::npos ? ": " + m : m.substr(colon)));
+}
+
+}  // namespace
 
 Dataset load_digits(const std::string& path) {
   auto fail = [&](const std::string& what) { throw IOError("load_digits: '" + path + "': " + what); };
   CsvOptions options;
   options.header = Header::None;
-  const CsvTable table = read_csv(path, options);
+  CsvTable table;
+  try {
+    table = read_csv(path, options);
+  } catch (const IOError& e) {
+    rethrow_as("load_digits", e);
+  }
   constexpr std::size_t kPixels = 64;
   if (table.cols() != kPixels + 1) fail(std::to_string(table.cols()) + " columns, expected 65 (8 x 8 pixels + label)");
 

@@ -8,6 +8,14 @@
 namespace ad::data {
 namespace {
 
+// Rethrows an IOError of io::read_file_bytes under the name of the function the caller called:
+// "read_file_bytes: 'x': cannot open ..." becomes "read_idx: 'x': cannot open ...".
+[[noreturn]] void rethrow_as(const char* op, const IOError& e) {
+  const std::string m = e.what();
+  const std::size_t colon = m.find(": ");
+  throw IOError(std::string(op) + (colon == std::string::npos ? ": " + m : m.substr(colon)));
+}
+
 std::string hex32(std::uint32_t v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0x%08x", v);
@@ -29,7 +37,12 @@ const char* kind_of(std::size_t rank) { return rank == 1 ? "a label file" : rank
 }  // namespace
 
 IdxArray read_idx(const std::string& path, std::size_t expected_rank) {
-  std::vector<std::uint8_t> bytes = io::read_file_bytes(path);
+  std::vector<std::uint8_t> bytes;
+  try {
+    bytes = io::read_file_bytes(path);
+  } catch (const IOError& e) {
+    rethrow_as("read_idx", e);
+  }
   const std::uint8_t* p = bytes.data();
   const std::size_t size = bytes.size();
   auto fail = [&](const std::string& what) { throw IOError("read_idx: '" + path + "': " + what); };

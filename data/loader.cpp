@@ -31,6 +31,32 @@ void DataLoader::start_epoch() {
   }
 }
 
+StateDict DataLoader::state() const {
+  StateDict s;
+  s.set("epoch", static_cast<std::int64_t>(epoch_));
+  s.set("order", std::vector<std::uint64_t>(order_.begin(), order_.end()));
+  s.set("rng", rng_state(rng_));
+  return s;
+}
+
+void DataLoader::load_state(const StateDict& s) {
+  const char* who = "DataLoader::load_state";
+  const std::vector<std::uint64_t>& order = s.words("order", who);
+  if (order.size() != data_.size())
+    throw ValueError(std::string(who) + ": the saved order has " + std::to_string(order.size()) +
+                     " rows, the data set " + std::to_string(data_.size()));
+  for (std::uint64_t r : order)
+    if (r >= data_.size())
+      throw ValueError(std::string(who) + ": the saved order holds row " + std::to_string(r) +
+                       ", beyond the data set's " + std::to_string(data_.size()) + " rows");
+  std::mt19937_64 rng;
+  set_rng_state(rng, s.words("rng", who), who);
+  const std::int64_t epoch = s.integer("epoch", who);
+  order_.assign(order.begin(), order.end());
+  rng_ = rng;
+  epoch_ = static_cast<std::size_t>(epoch);
+}
+
 DataLoader::Iterator DataLoader::begin() {
   start_epoch();
   return Iterator(this, 0);

@@ -24,6 +24,7 @@
 #include <random>
 #include <vector>
 
+#include "autodiff/state_dict.h"
 #include "data/dataset.h"
 
 namespace ad::data {
@@ -77,6 +78,11 @@ class DataLoader {
 
   // Starts a new epoch without iterating (for use with batch(i)).
   void start_epoch();
+  // The loader's position, for an exact resume: epochs started, the current epoch's order and the shuffling
+  // generator ("epoch", "order", "rng"). load_state restores it; ValueError when it belongs to a data set of
+  // another size.
+  StateDict state() const;
+  void load_state(const StateDict& s);
   // Batch i (0 <= i < num_batches()) of the current epoch. IndexError when out of range.
   Batch batch(std::size_t i) const;
 

@@ -8,6 +8,14 @@
 namespace ad::data {
 namespace {
 
+// Rethrows an IOError of read_idx, load_idx_dataset under the name of the function the caller called:
+// "read_idx: 'x': ..." becomes "load_mnist: 'x': ...".
+[[noreturn]] void rethrow_as(const char* op, const IOError& e) {
+  const std::string m = e.what();
+  const std::size_t colon = m.find(": ");
+  throw IOError(std::string(op) + (colon == std::string::npos ? ": " + m : m.substr(colon)));
+}
+
 // The file of one split, compressed or not, under the official name ("t10k-images-idx3-ubyte") or the variant
 // with a dot ("t10k-images.idx3-ubyte") that some archives use.
 std::string find_file(const char* op, const std::string& dir, const std::string& split, const std::string& kind,
@@ -30,7 +38,12 @@ Dataset load_mnist_like(const char* op, const std::string& dir, const std::strin
   const std::string split = canonical_split(op, split_name);
   const std::string images = find_file(op, dir, split, "images", "idx3");
   const std::string labels = find_file(op, dir, split, "labels", "idx1");
-  Dataset d = load_idx_dataset(images, labels, storage);
+  Dataset d;
+  try {
+    d = load_idx_dataset(images, labels, storage);
+  } catch (const IOError& e) {
+    rethrow_as(op, e);
+  }
   if (d.image_height != 28 || d.image_width != 28)
     throw IOError(std::string(op) + ": '" + images + "': images are " + std::to_string(d.image_height) + " x " +
                   std::to_string(d.image_width) + ", expected 28 x 28");

@@ -20,9 +20,10 @@
 #include "data/dataset.h"
 #include "data/loader.h"
 #include "data/paths.h"
+#include "data/split.h"
 #include "examples/common/args.h"
+#include "examples/common/experiment.h"
 #include "examples/common/pictures.h"
-#include "examples/common/run.h"
 #include "examples/common/setup.h"
 #include "io/file.h"
 #include "nn/loss.h"
@@ -67,8 +68,10 @@ int main(int argc, char** argv) {
   o.optimizer = "adam";
   o.schedule = "cosine";
   o.hidden = {256, 128};
+  o.patience = 5;
   std::string dataset, data_dir, activation = "relu";
   std::size_t train_limit = 0, test_limit = 0;
+  double val_fraction = 0.1, dropout = 0.0;
 
   examples::ArgParser args("mnist",
                            "Classifies MNIST digits or Fashion-MNIST clothing (28x28 images from IDX files) with an "
@@ -82,12 +85,17 @@ int main(int argc, char** argv) {
   args.add_choice("activation", &activation, examples::activation_names(), "activation of the hidden layers");
   args.add_size("train-limit", &train_limit, "N", "use only the first N training images (0: all)");
   args.add_size("test-limit", &test_limit, "N", "use only the first N test images (0: all)");
+  args.add_double("val-fraction", &val_fraction, "F",
+                  "fraction of the training images held out (stratified) for validation and early stopping", 0.0);
+  args.add_double("dropout", &dropout, "P", "dropout probability after each hidden layer", 0.0);
   args.set_epilog(
       "MNIST files: scripts/download-mnist.sh (into data/mnist).\n\n"
       "Examples:\n  mnist                               # Fashion-MNIST here, unless data/mnist has MNIST\n"
       "  mnist --dataset mnist --data-dir ~/mnist --epochs 20 --hidden 512,256\n"
       "  mnist --train-limit 5000 --epochs 3  # a quick look");
   args.parse(argc, argv);
+  if (val_fraction >= 1) args.fail("--val-fraction must be below 1");
+  if (dropout >= 1) args.fail("--dropout must be below 1");
 
   try {
     if (dataset.empty())
@@ -104,23 +112,26 @@ int main(int argc, char** argv) {
     examples::seed_and_threads(o);
     const auto load = dataset == "mnist" ? data::load_mnist : data::load_fashion_mnist;
     // Pixels stay bytes until a mini-batch needs them (a quarter of the memory; see data::PixelStorage).
-    const data::Dataset train_set = head(load(data_dir, "train", data::PixelStorage::Bytes), train_limit);
+    const data::Dataset full_train = head(load(data_dir, "train", data::PixelStorage::Bytes), train_limit);
     const data::Dataset test_set = head(load(data_dir, "t10k", data::PixelStorage::Bytes), test_limit);
+    // The official test images are looked at once, at the end; the validation images come out of the training ones.
+    auto [train_set, val_set] = val_fraction > 0 ? data::train_test_split(full_train, val_fraction, o.seed)
+                                                 : std::make_pair(full_train, data::Dataset{});
     const std::size_t classes = 10, features = train_set.num_features();
 
-    auto model = examples::make_mlp(features, o.hidden, classes, activation);
+    auto model = examples::make_mlp(features, o.hidden, classes, activation, "default", dropout);
     auto opt = examples::make_optimizer(o, model.parameters());
     auto sched = examples::make_scheduler(o.schedule, *opt, o.epochs);
-    data::DataLoader loader(train_set, o.batch_size, {true, false, o.seed});
     std::cout << "mnist: " << (dataset == "mnist" ? "MNIST" : "Fashion-MNIST") << " from " << data_dir << ", "
-              << train_set.size() << " training and " << test_set.size() << " test images, MLP "
-              << examples::describe_widths(features, o.hidden, classes) << " (" << activation << "), " << o.optimizer
-              << " lr " << o.lr << ", schedule " << o.schedule << "\n";
+              << train_set.size() << " training, " << val_set.size() << " validation and " << test_set.size()
+              << " test images, MLP " << examples::describe_widths(features, o.hidden, classes) << " (" << activation
+              << "), " << o.optimizer << " lr " << o.lr << ", schedule " << o.schedule << "\n";
 
-    examples::Run run("mnist", o, loader.num_samples());
-    run.watch(opt.get());
-    Tensor test_logits =
-        examples::fit_classifier(examples::Task::MultiClass, model, *opt, sched.get(), loader, test_set, run);
+    examples::Experiment run("mnist", o);
+    run.load(model);
+    run.fit(model, train::classification(), *opt, sched.get(), train_set, val_set.size() ? &val_set : nullptr);
+    run.save(model);
+    const Tensor test_logits = train::predict(model, test_set);
 
     const std::vector<std::size_t> pred = train::predict_classes(test_logits);
     train::ConfusionMatrix cm(test_set.labels, pred, classes);
@@ -148,9 +159,11 @@ int main(int argc, char** argv) {
           iota(wrong.size()), 28, 28, captions, /*ink=*/dataset == "mnist"));
     }
     for (const auto& f : files) std::cout << "wrote " << f << "\n";
-    std::cout << "wrote " << run.path("metrics.csv") << "\n";
     examples::print_result(
-        {{"test_accuracy", cm.accuracy()}, {"train_loss", run.history().last("loss")}, {"seconds", run.seconds()}});
+        {{"test_accuracy", cm.accuracy()},
+         {"validation_accuracy", run.history().has("val_acc") ? run.history().best("val_acc", true) : 0.0},
+         {"epochs", static_cast<double>(run.history().size())},
+         {"seconds", run.seconds()}});
   } catch (const std::exception& e) {
     std::cerr << "mnist: " << e.what() << "\n";
     return 1;

@@ -1,10 +1,11 @@
 // regression: fit the course exercise y = x0^2 + 3 x0 x1 + x1^2 + 5 with a multi-layer perceptron.
 //
 // Points are drawn uniformly from the square [-range, range]^2 (optionally with Gaussian noise on y) and split into
-// training and held-out test points. The network regresses the standardised target (y - mean) / std, with the mean
-// and std of the training targets, so the output layer works at scale 1 whatever the range of y; predictions are
-// mapped back before computing the test error and the coefficient of determination R^2 = 1 - SS_res / SS_tot,
-// which must reach 0.99 on the test points. A smooth activation (tanh) suits a smooth target.
+// training, validation and test points. The network regresses the standardised target (y - mean) / std, with the
+// mean and std of the training targets, so the output layer works at scale 1 whatever the range of y (the logged
+// losses are on that scale); training stops early on the validation loss. Predictions are mapped back before
+// computing the test error and the coefficient of determination R^2 = 1 - SS_res / SS_tot, which must reach 0.99 on
+// the test points. A smooth activation (tanh) suits a smooth target.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -15,14 +16,11 @@
 #include <vector>
 
 #include "data/dataset.h"
-#include "data/loader.h"
 #include "data/split.h"
 #include "examples/common/args.h"
+#include "examples/common/experiment.h"
 #include "examples/common/pictures.h"
-#include "examples/common/run.h"
 #include "examples/common/setup.h"
-#include "nn/loss.h"
-#include "optim/optim.h"
 #include "train/train.h"
 
 using namespace ad;
@@ -64,8 +62,9 @@ int main(int argc, char** argv) {
   o.schedule = "cosine";
   o.hidden = {64, 64};
   std::string activation = "tanh";
+  o.patience = 30;
   std::size_t samples = 2000;
-  double test_fraction = 0.2, range = 2.0, noise = 0.0;
+  double val_fraction = 0.16, test_fraction = 0.2, range = 2.0, noise = 0.0;
 
   examples::ArgParser args("regression",
                            "Fits y = x0^2 + 3 x0 x1 + x1^2 + 5 on random points with an MLP and reports the mean "
@@ -73,17 +72,19 @@ int main(int argc, char** argv) {
   examples::add_training_options(args, o);
   args.add_choice("activation", &activation, examples::activation_names(), "activation of the hidden layers");
   args.add_size("samples", &samples, "N", "number of random points (training + test)", 10);
+  args.add_double("val-fraction", &val_fraction, "F", "fraction of the points held out for validation", 0.0);
   args.add_double("test-fraction", &test_fraction, "F", "fraction of the points held out for testing", 0.0, true);
   args.add_double("range", &range, "R", "points are drawn from [-R, R]^2", 0.0, true);
   args.add_double("noise", &noise, "S", "standard deviation of Gaussian noise added to y");
   args.set_epilog("Example:\n  regression --hidden 32 --epochs 300 --noise 0.5");
   args.parse(argc, argv);
-  if (test_fraction >= 1) args.fail("--test-fraction must be below 1");
+  if (test_fraction + val_fraction >= 1) args.fail("--val-fraction plus --test-fraction must be below 1");
 
   try {
     examples::seed_and_threads(o);
     const data::Dataset all = make_points(samples, range, noise, o.seed);
-    auto [train_set, test_set] = data::train_test_split(all, test_fraction, o.seed);
+    data::Split parts = data::train_val_test_split(all, val_fraction, test_fraction, o.seed);
+    data::Dataset train_set = parts.train, val_set = parts.validation, test_set = parts.test;
     // Standardise the target with the training statistics (and only those).
     double mean = 0, var = 0;
     const std::size_t n = train_set.size();
@@ -92,37 +93,33 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < n; ++i) var += std::pow(train_set.y.data()[i] - mean, 2);
     const double scale = std::sqrt(var / static_cast<double>(n));
     const Tensor test_y = test_set.y;
-    train_set.y = (train_set.y - static_cast<float>(mean)) / static_cast<float>(scale);
+    const auto standardise = [&](const Tensor& y) {
+      return (y - static_cast<float>(mean)) / static_cast<float>(scale);
+    };
     const auto unscale = [&](const Tensor& z) { return z * static_cast<float>(scale) + static_cast<float>(mean); };
+    train_set.y = standardise(train_set.y);
+    if (val_set.size()) val_set.y = standardise(val_set.y);
 
     auto model = examples::make_mlp(2, o.hidden, 1, activation, "xavier");
     auto opt = examples::make_optimizer(o, model.parameters());
     auto sched = examples::make_scheduler(o.schedule, *opt, o.epochs);
-    data::DataLoader loader(train_set, o.batch_size, {true, false, o.seed});
-    std::cout << "regression: " << train_set.size() << " training and " << test_set.size() << " test points in [-"
-              << range << ", " << range << "]^2, MLP " << examples::describe_widths(2, o.hidden, 1) << " ("
-              << activation << "), " << o.optimizer << " lr " << o.lr << "\n";
+    std::cout << "regression: " << train_set.size() << " training, " << val_set.size() << " validation and "
+              << test_set.size() << " test points in [-" << range << ", " << range << "]^2, MLP "
+              << examples::describe_widths(2, o.hidden, 1) << " (" << activation << "), " << o.optimizer << " lr "
+              << o.lr << "\n";
 
-    examples::Run run("regression", o, loader.num_samples());
-    run.watch(opt.get());
-    Tensor test_pred;
-    for (std::size_t epoch = 1; epoch <= static_cast<std::size_t>(o.epochs); ++epoch) {
-      run.start_epoch(epoch);
-      for (const data::Batch& b : loader) {
-        Tensor loss = nn::mse_loss(model(b.X), b.y);
-        opt->zero_grad();
-        loss.backward();
-        opt->step();
-        // Reported in the units of y (the loss itself is on the standardised scale).
-        run.step(b.size(), {{"loss", loss.item() * scale * scale}});
-      }
-      if (sched) sched->step();
-      test_pred = unscale(examples::predict(model, test_set.X));
-      run.end_epoch({{"test_loss", train::mean_squared_error(test_y, test_pred)},
-                     {"test_r2", train::r2_score(test_y, test_pred)}});
-    }
+    // Mean squared error on the standardised target; R^2 beside it (on a batch: exact for the validation set, which
+    // is evaluated in one batch of up to 1024 points; the training R^2 is the mean over the epoch's batches).
+    train::Objective objective = train::regression();
+    objective.metrics = {
+        {"r2", [](const Tensor& out, const data::Batch& b) { return train::r2_score(b.y.reshape(out.shape()), out); }}};
+    examples::Experiment exp("regression", o);
+    exp.load(model);
+    exp.fit(model, objective, *opt, sched.get(), train_set, val_set.size() ? &val_set : nullptr);
+    exp.save(model);
 
-    const Tensor train_pred = unscale(examples::predict(model, train_set.X));
+    const Tensor test_pred = unscale(train::predict(model, test_set));
+    const Tensor train_pred = unscale(train::predict(model, train_set));
     const Tensor train_y = unscale(train_set.y);
     const double test_mse = train::mean_squared_error(test_y, test_pred);
     const double test_r2 = train::r2_score(test_y, test_pred);
@@ -134,13 +131,15 @@ int main(int argc, char** argv) {
       std::printf("%6.3f  %6.3f  | %8.4f  %8.4f\n", test_set.X.data()[2 * i], test_set.X.data()[2 * i + 1],
                   test_y.data()[i], test_pred.data()[i]);
 
-    std::vector<std::string> files = run.plot_curves("regression");
-    files.push_back(examples::plot_regression_slices(run.path("fit.svg"), model, target_function, range,
+    std::vector<std::string> files = examples::plot_curves(exp.history(), exp.out_dir(), "regression", {}, true);
+    files.push_back(examples::plot_regression_slices(exp.path("fit.svg"), model, target_function, range,
                                                      static_cast<float>(mean), static_cast<float>(scale)));
     for (const auto& f : files) std::cout << "wrote " << f << "\n";
-    std::cout << "wrote " << run.path("metrics.csv") << "\n";
-    examples::print_result(
-        {{"test_r2", test_r2}, {"test_mse", test_mse}, {"train_r2", train_r2}, {"seconds", run.seconds()}});
+    examples::print_result({{"test_r2", test_r2},
+                            {"test_mse", test_mse},
+                            {"train_r2", train_r2},
+                            {"epochs", static_cast<double>(exp.history().size())},
+                            {"seconds", exp.seconds()}});
   } catch (const std::exception& e) {
     std::cerr << "regression: " << e.what() << "\n";
     return 1;

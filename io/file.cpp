@@ -42,15 +42,16 @@ std::size_t file_size(std::FILE* f) {
 }
 
 // Bytes is std::string or std::vector<std::uint8_t> (read_file / read_file_bytes).
+// `op` is the function the caller called (read_file or read_file_bytes), which the errors name.
 template <class Bytes>
-Bytes read_plain(const std::string& path) {
-  File f = open_for_reading("read_file", path);
+Bytes read_plain(const char* op, const std::string& path) {
+  File f = open_for_reading(op, path);
   Bytes out;
   out.reserve(file_size(f.get()));
   char buf[1 << 16];
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.insert(out.end(), buf, buf + n);
-  if (std::ferror(f.get())) fail("read_file", path, "read failed: " + errno_text());
+  if (std::ferror(f.get())) fail(op, path, "read failed: " + errno_text());
   return out;
 }
 
@@ -58,8 +59,8 @@ Bytes read_plain(const std::string& path) {
 // output, which saves the copies of a doubling string for large files (47 MB for Fashion-MNIST's training images).
 // Only a hint, and a damaged or hostile file can claim anything: it is capped at what the file's size allows,
 // deflate expanding at most 1032:1 (a 40-byte file claiming 2 GiB used to reserve 2 GiB; found by fuzz_idx).
-std::size_t gzip_size_hint(const std::string& path) {
-  File f = open_for_reading("read_file", path);
+std::size_t gzip_size_hint(const char* op, const std::string& path) {
+  File f = open_for_reading(op, path);
   unsigned char t[4];
   if (std::fseek(f.get(), 0, SEEK_END) != 0) return 0;
   const long compressed = std::ftell(f.get());
@@ -70,10 +71,10 @@ std::size_t gzip_size_hint(const std::string& path) {
 }
 
 template <class Bytes>
-Bytes read_gzip(const std::string& path) {
-  const std::size_t hint = gzip_size_hint(path);
+Bytes read_gzip(const char* op, const std::string& path) {
+  const std::size_t hint = gzip_size_hint(op, path);
   gzFile gz = gzopen(path.c_str(), "rb");
-  if (!gz) fail("read_file", path, "cannot open: " + errno_text());
+  if (!gz) fail(op, path, "cannot open: " + errno_text());
   std::unique_ptr<gzFile_s, int (*)(gzFile)> guard(gz, gzclose_r);
   gzbuffer(gz, 1 << 17);
   Bytes out;
@@ -89,30 +90,34 @@ Bytes read_gzip(const std::string& path) {
   if (n < 0 || err != Z_OK) {
     if (err == Z_BUF_ERROR)
       fail(
-          "read_file", path,
+          op, path,
           "truncated gzip stream (unexpected end of file after " + std::to_string(out.size()) + " decompressed bytes)");
-    if (err == Z_ERRNO) fail("read_file", path, "read failed: " + errno_text());
-    fail("read_file", path, std::string("corrupt gzip stream: ") + (msg && *msg ? msg : "unknown zlib error"));
+    if (err == Z_ERRNO) fail(op, path, "read failed: " + errno_text());
+    fail(op, path, std::string("corrupt gzip stream: ") + (msg && *msg ? msg : "unknown zlib error"));
   }
   return out;
 }
 
-}  // namespace
-
-bool is_gzip_file(const std::string& path) {
-  File f = open_for_reading("is_gzip_file", path);
+bool starts_with_gzip_magic(const char* op, const std::string& path) {
+  File f = open_for_reading(op, path);
   unsigned char magic[2] = {0, 0};
   const std::size_t n = std::fread(magic, 1, 2, f.get());
   return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
+}  // namespace
+
+bool is_gzip_file(const std::string& path) { return starts_with_gzip_magic("is_gzip_file", path); }
+
 std::string read_file(const std::string& path) {
-  return is_gzip_file(path) ? read_gzip<std::string>(path) : read_plain<std::string>(path);
+  const char* op = "read_file";
+  return starts_with_gzip_magic(op, path) ? read_gzip<std::string>(op, path) : read_plain<std::string>(op, path);
 }
 
 std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   using Bytes = std::vector<std::uint8_t>;
-  return is_gzip_file(path) ? read_gzip<Bytes>(path) : read_plain<Bytes>(path);
+  const char* op = "read_file_bytes";
+  return starts_with_gzip_magic(op, path) ? read_gzip<Bytes>(op, path) : read_plain<Bytes>(op, path);
 }
 
 bool file_exists(const std::string& path) {

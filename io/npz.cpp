@@ -49,6 +49,8 @@ std::uint32_t get32(const unsigned char* p) {
 std::uint64_t get64(const unsigned char* p) { return std::uint64_t(get32(p)) | std::uint64_t(get32(p + 4)) << 32; }
 
 std::uint32_t crc32_of(std::uint32_t crc, const void* data, std::size_t n) {
+  // zlib's crc32 of a null buffer returns its initial value 0, not `crc`: an empty vector's data() may be null.
+  if (n == 0) return crc;
   return static_cast<std::uint32_t>(crc32_z(crc, static_cast<const Bytef*>(data), n));
 }
 
@@ -84,7 +86,7 @@ std::string npy_header(const char* descr, const Shape& s) {
 // ---- Reading ------------------------------------------------------------------------------------------------------
 struct RawArray {
   std::string name;   // the member name without ".npy"
-  std::string descr;  // "<f4" or "<f8"
+  std::string descr;  // "<f4", "<f8", "<i8" or "<u8"
   Shape shape;
   std::vector<unsigned char> data;  // the whole .npy member
   std::size_t data_offset = 0;      // where the values start in `data`
@@ -92,7 +94,7 @@ struct RawArray {
 
 class Reader {
  public:
-  explicit Reader(std::string path) : path_(std::move(path)) {}
+  Reader(std::string path, std::string op) : path_(std::move(path)), op_(std::move(op)) {}
 
   std::vector<RawArray> read() {
     std::ifstream in(path_, std::ios::binary);
@@ -177,7 +179,7 @@ class Reader {
   }
 
  private:
-  [[noreturn]] void bad(const std::string& what) const { throw IOError("load_npz: '" + path_ + "': " + what); }
+  [[noreturn]] void bad(const std::string& what) const { throw IOError(op_ + ": '" + path_ + "': " + what); }
 
   // Zip64 extra field (id 1): 64-bit values for those of (uncompressed size, compressed size, offset) that are
   // 0xffffffff in the fixed fields, in that order.
@@ -275,8 +277,9 @@ class Reader {
     const std::size_t v_end = v == std::string::npos ? v : h.find(h[v], v + 1);
     if (v_end == std::string::npos) bad(who + ": malformed 'descr' in the .npy header");
     a.descr = h.substr(v + 1, v_end - v - 1);
-    if (a.descr != "<f4" && a.descr != "<f8")
-      bad(who + ": unsupported dtype '" + a.descr + "' (only little-endian float32 '<f4' and float64 '<f8')");
+    if (a.descr != "<f4" && a.descr != "<f8" && a.descr != "<i8" && a.descr != "<u8")
+      bad(who + ": unsupported dtype '" + a.descr +
+          "' (little-endian float32 '<f4', float64 '<f8', int64 '<i8' and uint64 '<u8' are read)");
 
     v = h.find_first_not_of(' ', value_pos(h, "fortran_order", who));
     if (v != std::string::npos && h.compare(v, 4, "True") == 0)
@@ -314,36 +317,42 @@ class Reader {
     a.data_offset = hstart + hlen;
   }
 
-  std::string path_;
+  std::string path_, op_;
   std::vector<unsigned char> file_;
 };
 
 }  // namespace
 
-template <class T>
-void save_npz(const std::string& path, const NamedTensors<T>& tensors) {
+void write_npz(const std::string& path, const std::vector<NpzMember>& members, const std::string& op) {
   // Validate everything before the file is created.
-  if (tensors.size() >= 0xffff)
-    throw ValueError("save_npz: '" + path + "': too many arrays (" + std::to_string(tensors.size()) + ")");
+  if (members.size() >= 0xffff)
+    throw ValueError(op + ": '" + path + "': too many arrays (" + std::to_string(members.size()) + ")");
   std::set<std::string> names;
-  for (const auto& [name, t] : tensors) {
-    if (name.empty()) throw ValueError("save_npz: '" + path + "': an array name is empty");
-    if (name.size() > 0xff00) throw ValueError("save_npz: '" + path + "': array name too long");
-    if (!names.insert(name).second) throw ValueError("save_npz: '" + path + "': the name '" + name + "' appears twice");
-    if (!t.defined()) throw ValueError("save_npz: '" + path + "': array '" + name + "' is an undefined tensor");
+  for (const NpzMember& m : members) {
+    const std::string& name = m.name;
+    if (name.empty()) throw ValueError(op + ": '" + path + "': an array name is empty");
+    if (name.size() > 0xff00) throw ValueError(op + ": '" + path + "': array name too long");
+    if (!names.insert(name).second) throw ValueError(op + ": '" + path + "': the name '" + name + "' appears twice");
+    const std::size_t item = m.descr == "<f4" ? 4 : 8;
+    if (m.descr != "<f4" && m.descr != "<f8" && m.descr != "<i8" && m.descr != "<u8")
+      throw ValueError(op + ": '" + path + "': array '" + name + "' has the unsupported dtype '" + m.descr + "'");
+    if (m.bytes.size() != m.shape.numel() * item)
+      throw ValueError(op + ": '" + path + "': array '" + name + "' holds " + std::to_string(m.bytes.size()) +
+                       " bytes for shape " + m.shape.str() + " of " + m.descr);
   }
 
-  io::AtomicFile file(path, "save_npz");
+  io::AtomicFile file(path, op);
   std::string central;
   std::uint64_t offset = 0;
-  for (const auto& [name, t] : tensors) {
+  for (const NpzMember& m : members) {
+    const std::string& name = m.name;
     const std::string member = name + ".npy";
-    const std::string header = npy_header(descr_of<T>(), t.shape());
-    const std::size_t bytes = t.numel() * sizeof(T);
+    const std::string header = npy_header(m.descr.c_str(), m.shape);
+    const std::size_t bytes = m.bytes.size();
     const std::uint64_t size = header.size() + std::uint64_t(bytes);
     if (size >= kMax32 || offset >= kMax32)
-      throw IOError("save_npz: '" + path + "': array '" + name + "' does not fit a zip archive without zip64 (4 GiB)");
-    const std::uint32_t crc = crc32_of(crc32_of(0, header.data(), header.size()), t.data(), bytes);
+      throw IOError(op + ": '" + path + "': array '" + name + "' does not fit a zip archive without zip64 (4 GiB)");
+    const std::uint32_t crc = crc32_of(crc32_of(0, header.data(), header.size()), m.bytes.data(), bytes);
     bool ascii = true;
     for (const char ch : member) ascii = ascii && static_cast<unsigned char>(ch) < 0x80;
     const std::uint16_t flags = ascii ? 0 : kUtf8Flag;
@@ -365,7 +374,7 @@ void save_npz(const std::string& path, const NamedTensors<T>& tensors) {
     put32(local, kLocalSig);
     local += common + member + header;
     file.write(local);
-    file.write(t.data(), bytes);
+    file.write(m.bytes.data(), bytes);
 
     put32(central, kCentralSig);
     put16(central, kVersion);  // version made by (MS-DOS attributes, no Unix permissions)
@@ -378,13 +387,13 @@ void save_npz(const std::string& path, const NamedTensors<T>& tensors) {
     central += member;
     offset += kLocalSize + member.size() + size;
   }
-  if (offset + central.size() >= kMax32) throw IOError("save_npz: '" + path + "': archive larger than 4 GiB");
+  if (offset + central.size() >= kMax32) throw IOError(op + ": '" + path + "': archive larger than 4 GiB");
   std::string end;
   put32(end, kEndSig);
   put16(end, 0);  // this disk
   put16(end, 0);  // disk with the central directory
-  put16(end, static_cast<std::uint16_t>(tensors.size()));
-  put16(end, static_cast<std::uint16_t>(tensors.size()));
+  put16(end, static_cast<std::uint16_t>(members.size()));
+  put16(end, static_cast<std::uint16_t>(members.size()));
   put32(end, static_cast<std::uint32_t>(central.size()));
   put32(end, static_cast<std::uint32_t>(offset));
   put16(end, 0);  // comment length
@@ -393,8 +402,31 @@ void save_npz(const std::string& path, const NamedTensors<T>& tensors) {
 }
 
 template <class T>
+void save_npz(const std::string& path, const NamedTensors<T>& tensors) {
+  std::vector<NpzMember> members;
+  members.reserve(tensors.size());
+  for (const auto& [name, t] : tensors) {
+    if (!t.defined()) throw ValueError("save_npz: '" + path + "': array '" + name + "' is an undefined tensor");
+    NpzMember m{name, descr_of<T>(), t.shape(), std::vector<unsigned char>(t.numel() * sizeof(T))};
+    if (t.numel()) std::memcpy(m.bytes.data(), t.data(), m.bytes.size());
+    members.push_back(std::move(m));
+  }
+  write_npz(path, members, "save_npz");
+}
+
+std::vector<NpzMember> read_npz(const std::string& path, const std::string& op) {
+  std::vector<NpzMember> out;
+  for (RawArray& a : Reader(path, op).read()) {
+    NpzMember m{a.name, a.descr, a.shape, {}};
+    m.bytes.assign(a.data.begin() + static_cast<std::ptrdiff_t>(a.data_offset), a.data.end());
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+template <class T>
 NamedTensors<T> load_npz(const std::string& path) {
-  std::vector<RawArray> arrays = Reader(path).read();
+  std::vector<RawArray> arrays = Reader(path, "load_npz").read();
   NamedTensors<T> out;
   out.reserve(arrays.size());
   for (const RawArray& a : arrays) {

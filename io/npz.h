@@ -18,10 +18,24 @@
 // an unsupported dtype (only '<f4' / '<f8'; the one matching T is required), Fortran order, duplicate names.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "autodiff/named.h"
 
 namespace ad::io {
+
+// One array of an archive, as raw little-endian bytes: dtype '<f4', '<f8', '<i8' or '<u8' (NumPy's float32,
+// float64, int64, uint64), its shape, and shape.numel() values. io/state.h builds on it.
+struct NpzMember {
+  std::string name;
+  std::string descr;
+  Shape shape;
+  std::vector<unsigned char> bytes;
+};
+// Writes the members (ValueError for a bad name, dtype or size), atomically; `op` names the caller in messages.
+void write_npz(const std::string& path, const std::vector<NpzMember>& members, const std::string& op);
+// Reads every member, validated as load_npz does (IOError naming `op`, the file and the member).
+std::vector<NpzMember> read_npz(const std::string& path, const std::string& op);
 
 // Names must be non-empty and unique, tensors defined (ValueError otherwise); IOError if the file cannot be written.
 template <class T>

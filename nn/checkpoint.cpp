@@ -3,61 +3,64 @@
 #include <map>
 
 #include "autodiff/tape.h"
-#include "io/npz.h"
+#include "io/state.h"
 
 namespace ad::nn {
 namespace {
 
-// Reads `path`, checks it against `targets` (every target present with its shape; every other entry either under
-// `prefix`, when extras are allowed, or an error), and only then copies the values into the targets.
-// Returns the entries under `prefix` that are not targets, with the prefix removed.
+// Reads `path` and checks the model's entries (`targets`: every one present, a tensor of T, of its shape); every other
+// entry must be under `prefix` when extras are allowed (returned with the prefix removed), or is an error. Only then
+// are the values copied into the targets, so the module is either fully restored or untouched.
 template <class T>
-NamedTensors<T> restore(const std::string& path, const NamedTensors<T>& targets, const std::string& prefix,
-                        bool allow_extras) {
+StateDict restore(const std::string& path, const NamedTensors<T>& targets, const std::string& prefix,
+                  bool allow_extras) {
   const std::string where = "load_checkpoint: '" + path + "': ";
-  NamedTensors<T> file = io::load_npz<T>(path);
-  std::map<std::string, std::size_t> in_file;
-  for (std::size_t i = 0; i < file.size(); ++i) in_file.emplace(file[i].first, i);
-
+  const StateDict file = io::load_state(path);
   std::map<std::string, std::size_t> wanted;
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const auto& [name, t] = targets[i];
     wanted.emplace(name, i);
-    const auto it = in_file.find(name);
-    if (it == in_file.end()) throw IOError(where + "missing entry '" + name + "' (shape " + t.shape().str() + ")");
-    const Shape& s = file[it->second].second.shape();
-    if (s != t.shape())
-      throw ShapeError(where + "entry '" + name + "' has shape " + s.str() + " in the file but " + t.shape().str() +
-                       " in the model");
+    if (!file.contains(name)) throw IOError(where + "missing entry '" + name + "' (shape " + t.shape().str() + ")");
+    const StateDict::Value& v = file.at(name, where);
+    const TensorT<T>* saved = std::get_if<TensorT<T>>(&v);
+    if (!saved)
+      throw IOError(where + "entry '" + name + "' is a " + kind_of(v) + ", but the model's is a " +
+                    (sizeof(T) == 4 ? "float32" : "float64") + " tensor");
+    if (saved->shape() != t.shape())
+      throw ShapeError(where + "entry '" + name + "' has shape " + saved->shape().str() + " in the file but " +
+                       t.shape().str() + " in the model");
   }
-  NamedTensors<T> extras;
-  for (const auto& [name, t] : file) {
+  StateDict extras;
+  for (const auto& [name, v] : file.entries()) {
     if (wanted.count(name)) continue;
     if (allow_extras && !prefix.empty() && name.compare(0, prefix.size(), prefix) == 0 && name.size() > prefix.size())
-      extras.emplace_back(name.substr(prefix.size()), t);
+      extras.set(name.substr(prefix.size()), v);
     else
-      throw IOError(where + "unexpected entry '" + name + "' (shape " + t.shape().str() +
-                    "), which the model does not have");
+      throw IOError(where + "unexpected entry '" + name + "' (a " + kind_of(v) + "), which the model does not have");
   }
-
-  // Everything checked: nothing below can fail, so the module is either fully restored or untouched.
   NoGradGuard no_grad;
-  for (const auto& [name, t] : targets) TensorT<T>(t).copy_(file[in_file.at(name)].second);
+  for (const auto& [name, t] : targets) TensorT<T>(t).copy_(std::get<TensorT<T>>(file.at(name, where)));
   return extras;
 }
 
 }  // namespace
 
 template <class T>
-void save_checkpoint(const std::string& path, const Module<T>& model, const NamedTensors<T>& extra,
+void save_checkpoint(const std::string& path, const Module<T>& model, const StateDict& extra,
                      const std::string& extra_prefix) {
-  NamedTensors<T> all = model.state_dict();
-  for (const auto& [name, t] : extra) all.emplace_back(extra_prefix + name, t);
-  io::save_npz(path, all);
+  StateDict all;
+  for (const auto& [name, t] : model.state_dict()) all.set(name, t);
+  for (const auto& [name, v] : extra.entries()) {
+    if (all.contains(extra_prefix + name))
+      throw ValueError("save_checkpoint: '" + path + "': the extra entry '" + extra_prefix + name +
+                       "' has the name of a model entry");
+    all.set(extra_prefix + name, v);
+  }
+  io::save_state(path, all);
 }
 
 template <class T>
-NamedTensors<T> load_checkpoint(const std::string& path, Module<T>& model, const std::string& extra_prefix) {
+StateDict load_checkpoint(const std::string& path, Module<T>& model, const std::string& extra_prefix) {
   return restore(path, model.state_dict(), extra_prefix, /*allow_extras=*/true);
 }
 
@@ -72,9 +75,9 @@ void load_checkpoint(const std::string& path, Module<T>& model, const NamedTenso
   restore(path, targets, extra_prefix, /*allow_extras=*/false);
 }
 
-#define AD_NN_CHECKPOINT_INSTANTIATE(T)                                                                               \
-  template void save_checkpoint<T>(const std::string&, const Module<T>&, const NamedTensors<T>&, const std::string&); \
-  template NamedTensors<T> load_checkpoint<T>(const std::string&, Module<T>&, const std::string&);                    \
+#define AD_NN_CHECKPOINT_INSTANTIATE(T)                                                                         \
+  template void save_checkpoint<T>(const std::string&, const Module<T>&, const StateDict&, const std::string&); \
+  template StateDict load_checkpoint<T>(const std::string&, Module<T>&, const std::string&);                    \
   template void load_checkpoint<T>(const std::string&, Module<T>&, const NamedTensors<T>&, const std::string&);
 AD_NN_CHECKPOINT_INSTANTIATE(float)
 AD_NN_CHECKPOINT_INSTANTIATE(double)

@@ -184,6 +184,21 @@ TensorT<T> hinge_loss(const TensorT<T>& scores, const TensorT<T>& labels, Reduct
 }
 
 template <class T>
+TensorT<T> logistic_loss(const TensorT<T>& logits, const TensorT<T>& labels, Reduction r) {
+  check_same_shape("logistic_loss", "logits", logits, "labels", labels);
+  check_not_empty("logistic_loss", logits, r);
+  const T* y = labels.data();
+  for (std::size_t i = 0, n = labels.numel(); i < n; ++i)
+    if (y[i] != T(1) && y[i] != T(-1))
+      throw ValueError("logistic_loss: label " + num(y[i]) + " at flat index " + std::to_string(i) +
+                       " is not -1 or +1");
+  // log(1 + e^-m), m = y u, as softplus(-m): log1p(e^x) up to the threshold x = 40 and x above it, where
+  // log1p(e^x) - x < e^-40 = 4e-18 is below half an ulp of x in float and double (so the switch changes no value),
+  // and e^40 is still finite in float. PyTorch's default threshold 20 would be off by e^-20 = 2e-9 in double.
+  return reduce(softplus(-(labels * logits), T(1), T(40)), r);
+}
+
+template <class T>
 TensorT<T> l1_penalty(const std::vector<TensorT<T>>& params) {
   TensorT<T> total = TensorT<T>::scalar(T(0));
   for (const auto& p : params) total = total + sum(abs(p));
@@ -206,6 +221,7 @@ TensorT<T> l2_penalty(const std::vector<TensorT<T>>& params) {
   template TensorT<T> cross_entropy<T>(const TensorT<T>&, const std::vector<std::size_t>&, Reduction);      \
   template TensorT<T> cross_entropy<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                    \
   template TensorT<T> hinge_loss<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                       \
+  template TensorT<T> logistic_loss<T>(const TensorT<T>&, const TensorT<T>&, Reduction);                    \
   template TensorT<T> l1_penalty<T>(const std::vector<TensorT<T>>&);                                        \
   template TensorT<T> l2_penalty<T>(const std::vector<TensorT<T>>&);
 AD_NN_LOSS_INSTANTIATE(float)

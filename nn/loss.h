@@ -69,6 +69,16 @@ TensorT<T> cross_entropy(const TensorT<T>& logits, const TensorT<T>& target, Red
 template <class T>
 TensorT<T> hinge_loss(const TensorT<T>& scores, const TensorT<T>& labels, Reduction reduction = Reduction::Mean);
 
+// Logistic loss of a linear classifier with labels y in {-1, +1} and real outputs (logits) u:
+//   l = log(1 + e^(-y u)) = softplus(-y u),
+// the negative log-likelihood of P(y | u) = sigmoid(y u). It is computed as softplus(-y u) (log1p(e^x), and x itself
+// once e^x no longer changes the result), which never overflows for any u; its gradient is -y sigmoid(-y u), from
+// the composition. With t = (y + 1)/2 in {0, 1} it is binary cross-entropy on logits:
+//   logistic_loss(u, y) = binary_cross_entropy_with_logits(u, t)
+// (PyTorch calls it soft_margin_loss). Shapes must be equal; ValueError for any label other than -1 or +1.
+template <class T>
+TensorT<T> logistic_loss(const TensorT<T>& logits, const TensorT<T>& labels, Reduction reduction = Reduction::Mean);
+
 // Regularisation terms, to add to a loss with a coefficient:  loss + lambda * l2_penalty(model.parameters()).
 // l1_penalty = sum over tensors and elements of |p| (its gradient sign(p), 0 at 0, pushes weights to exactly 0).
 // l2_penalty = sum of p^2, WITHOUT a factor 1/2: its gradient is 2 p, so lambda * l2_penalty matches a weight

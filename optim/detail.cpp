@@ -41,68 +41,37 @@ void check_lr(const char* who, double v) {
 }
 
 template <class T>
-TensorT<T> pack_u64(std::uint64_t v) {
-  TensorT<T> t = TensorT<T>::empty(scalar_shape());
-  T* d = t.mutable_data();
-  for (int i = 0; i < 4; ++i) d[i] = static_cast<T>((v >> (16 * i)) & 0xFFFFu);
-  return t;
-}
-
-template <class T>
-TensorT<T> pack_f64(double v) {
-  std::uint64_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  return pack_u64<T>(bits);
-}
-
-template <class T>
-std::uint64_t unpack_u64(const TensorT<T>& t, const std::string& who, const std::string& name) {
-  std::uint64_t v = 0;
-  const T* d = t.data();
-  for (int i = 0; i < 4; ++i) {
-    const T limb = d[i];
-    if (!(limb >= T(0) && limb < T(65536) && limb == std::floor(limb)))
-      throw ValueError(who + ": entry '" + name + "' is not an encoded scalar (limb " + std::to_string(i) + " is " +
-                       fmt(static_cast<double>(limb)) + ", expected an integer in [0, 65536))");
-    v |= static_cast<std::uint64_t>(limb) << (16 * i);
-  }
-  return v;
-}
-
-template <class T>
-double unpack_f64(const TensorT<T>& t, const std::string& who, const std::string& name) {
-  const std::uint64_t bits = unpack_u64(t, who, name);
-  double v;
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
-
-template <class T>
-std::vector<const TensorT<T>*> match_entries(const NamedTensors<T>& dict,
-                                             const std::vector<std::pair<std::string, Shape>>& expected,
-                                             const std::string& who) {
+void match_entries(const StateDict& dict, const std::vector<Expected>& expected, const std::string& who) {
   std::unordered_map<std::string, std::size_t> slot;  // name -> position in `expected`
   slot.reserve(expected.size());
-  for (std::size_t k = 0; k < expected.size(); ++k) slot.emplace(expected[k].first, k);
-
-  std::vector<const TensorT<T>*> found(expected.size(), nullptr);
-  for (const auto& [name, tensor] : dict) {
+  for (std::size_t k = 0; k < expected.size(); ++k) slot.emplace(expected[k].name, k);
+  std::vector<bool> found(expected.size(), false);
+  for (const auto& [name, value] : dict.entries()) {
     const auto it = slot.find(name);
     if (it == slot.end())
       throw ValueError(who + ": unexpected entry '" + name +
-                       "' in the state dict (it was saved by another "
-                       "optimizer or scheduler, or with other parameters or options)");
-    const std::size_t k = it->second;
-    if (found[k]) throw ValueError(who + ": entry '" + name + "' appears twice in the state dict");
-    if (!tensor.defined()) throw ValueError(who + ": entry '" + name + "' is an undefined tensor");
-    if (tensor.shape() != expected[k].second)
-      throw ShapeError(who + ": entry '" + name + "' has shape " + tensor.shape().str() + ", expected " +
-                       expected[k].second.str());
-    found[k] = &tensor;
+                       "' in the state dict (it was saved by another optimizer or scheduler, or with other "
+                       "parameters or options)");
+    const Expected& e = expected[it->second];
+    if (found[it->second]) throw ValueError(who + ": entry '" + name + "' appears twice in the state dict");
+    found[it->second] = true;
+    const char* wanted = e.kind == Kind::Real ? "real" : e.kind == Kind::Integer ? "integer" : nullptr;
+    if (e.kind == Kind::Real && !std::holds_alternative<double>(value))
+      throw ValueError(who + ": entry '" + name + "' is a " + kind_of(value) + ", expected a " + wanted);
+    if (e.kind == Kind::Integer && !std::holds_alternative<std::int64_t>(value))
+      throw ValueError(who + ": entry '" + name + "' is a " + kind_of(value) + ", expected a " + wanted);
+    if (e.kind == Kind::Tensor) {
+      const TensorT<T>* t = std::get_if<TensorT<T>>(&value);
+      if (!t)
+        throw ValueError(who + ": entry '" + name + "' is a " + kind_of(value) + ", expected a " +
+                         (sizeof(T) == 4 ? "float32" : "float64") + " tensor");
+      if (!t->defined()) throw ValueError(who + ": entry '" + name + "' is an undefined tensor");
+      if (t->shape() != e.shape)
+        throw ShapeError(who + ": entry '" + name + "' has shape " + t->shape().str() + ", expected " + e.shape.str());
+    }
   }
   for (std::size_t k = 0; k < expected.size(); ++k)
-    if (!found[k]) throw ValueError(who + ": missing entry '" + expected[k].first + "' in the state dict");
-  return found;
+    if (!found[k]) throw ValueError(who + ": missing entry '" + expected[k].name + "' in the state dict");
 }
 
 template <class T>
@@ -113,12 +82,7 @@ TensorT<T> copy_of(const TensorT<T>& t) {
 }
 
 #define AD_OPTIM_DETAIL_INSTANTIATE(T)                                                                \
-  template TensorT<T> pack_u64<T>(std::uint64_t);                                                     \
-  template TensorT<T> pack_f64<T>(double);                                                            \
-  template std::uint64_t unpack_u64<T>(const TensorT<T>&, const std::string&, const std::string&);    \
-  template double unpack_f64<T>(const TensorT<T>&, const std::string&, const std::string&);           \
-  template std::vector<const TensorT<T>*> match_entries<T>(                                           \
-      const NamedTensors<T>&, const std::vector<std::pair<std::string, Shape>>&, const std::string&); \
+  template void match_entries<T>(const StateDict&, const std::vector<Expected>&, const std::string&); \
   template TensorT<T> copy_of<T>(const TensorT<T>&);
 AD_OPTIM_DETAIL_INSTANTIATE(float)
 AD_OPTIM_DETAIL_INSTANTIATE(double)

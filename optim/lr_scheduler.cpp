@@ -20,20 +20,22 @@ void LRScheduler<T>::step() {
 }
 
 template <class T>
-NamedTensors<T> LRScheduler<T>::state_dict() const {
-  NamedTensors<T> dict;
-  dict.emplace_back("base_lr", detail::pack_f64<T>(base_lr_));
-  dict.emplace_back("last_epoch", detail::pack_u64<T>(last_epoch_));
+StateDict LRScheduler<T>::state_dict() const {
+  StateDict dict;
+  dict.set("base_lr", base_lr_);
+  dict.set("last_epoch", static_cast<std::int64_t>(last_epoch_));
   return dict;
 }
 
 template <class T>
-void LRScheduler<T>::load_state_dict(const NamedTensors<T>& dict) {
+void LRScheduler<T>::load_state_dict(const StateDict& dict) {
   const std::string who = name_ + "::load_state_dict";
-  const auto src =
-      detail::match_entries(dict, {{"base_lr", detail::scalar_shape()}, {"last_epoch", detail::scalar_shape()}}, who);
-  const double base_lr = detail::unpack_f64(*src[0], who, "base_lr");
-  const std::uint64_t last_epoch = detail::unpack_u64(*src[1], who, "last_epoch");
+  using detail::Kind;
+  detail::match_entries<T>(dict, {{"base_lr", Kind::Real, {}}, {"last_epoch", Kind::Integer, {}}}, who);
+  const double base_lr = dict.real("base_lr", who);
+  const std::int64_t saved_epoch = dict.integer("last_epoch", who);
+  if (saved_epoch < 0) throw ValueError(who + ": entry 'last_epoch' is negative (" + std::to_string(saved_epoch) + ")");
+  const auto last_epoch = static_cast<std::uint64_t>(saved_epoch);
   if (!(base_lr >= 0.0 && std::isfinite(base_lr)))
     throw ValueError(who + ": entry 'base_lr' holds an invalid learning rate " + detail::fmt(base_lr));
 

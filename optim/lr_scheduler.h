@@ -10,15 +10,15 @@
 //   for (int epoch = 0; epoch < 100; ++epoch) { train_one_epoch(opt); sched.step(); }
 //
 // step() sets the optimizer's learning rate to lr(e) (a rate set by hand in between is overwritten). Being closed
-// form, the schedule depends only on (base_lr, e): its state dict holds exactly those two, "base_lr" and
-// "last_epoch", stored as exact 64-bit scalars (see detail.h). load_state_dict() restores them and sets the
+// form, the schedule depends only on (base_lr, e): its state dict holds exactly those two, "base_lr" (a real) and
+// "last_epoch" (an integer). load_state_dict() restores them and sets the
 // optimizer's learning rate to lr(last_epoch); the schedule's own parameters (step_size, gamma, ...) come from the
 // constructor, as with the optimizers' options.
 #pragma once
 #include <cstdint>
 #include <string>
 
-#include "autodiff/named.h"
+#include "autodiff/state_dict.h"
 #include "optim/optimizer.h"
 
 namespace ad::optim {
@@ -41,9 +41,9 @@ class LRScheduler {
   Optimizer<T>& optimizer() const { return *optimizer_; }
   const std::string& name() const { return name_; }
 
-  NamedTensors<T> state_dict() const;
-  // Throws ValueError / ShapeError on wrong names, shapes or values, having changed nothing.
-  void load_state_dict(const NamedTensors<T>& dict);
+  StateDict state_dict() const;
+  // Throws ValueError on wrong names, kinds or values, having changed nothing.
+  void load_state_dict(const StateDict& dict);
 
  protected:
   LRScheduler(Optimizer<T>& optimizer, std::string name);

@@ -9,6 +9,7 @@
 //   }
 #pragma once
 #include "optim/adagrad.h"
+#include "optim/adagrad_momentum.h"
 #include "optim/adam.h"
 #include "optim/adamw.h"
 #include "optim/clip_grad.h"

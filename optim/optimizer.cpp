@@ -61,45 +61,46 @@ std::uint64_t Optimizer<T>::step_count(std::size_t i) const {
 }
 
 template <class T>
-NamedTensors<T> Optimizer<T>::state_dict() const {
-  NamedTensors<T> dict;
-  dict.reserve(1 + params_.size() * (1 + buffer_names_.size()));
-  dict.emplace_back("lr", detail::pack_f64<T>(lr_));
+StateDict Optimizer<T>::state_dict() const {
+  StateDict dict;
+  dict.set("lr", lr_);
   for (std::size_t i = 0; i < params_.size(); ++i) {
     const std::string prefix = "state." + std::to_string(i) + ".";
-    dict.emplace_back(prefix + "step", detail::pack_u64<T>(steps_[i]));
+    dict.set(prefix + "step", static_cast<std::int64_t>(steps_[i]));
     for (std::size_t k = 0; k < buffer_names_.size(); ++k)
-      dict.emplace_back(prefix + buffer_names_[k], detail::copy_of(buffers_[i][k]));
+      dict.set(prefix + buffer_names_[k], detail::copy_of(buffers_[i][k]));
   }
   return dict;
 }
 
 template <class T>
-void Optimizer<T>::load_state_dict(const NamedTensors<T>& dict) {
+void Optimizer<T>::load_state_dict(const StateDict& dict) {
   const std::string who = name_ + "::load_state_dict";
-  std::vector<std::pair<std::string, Shape>> expected;
-  expected.reserve(1 + params_.size() * (1 + buffer_names_.size()));
-  expected.emplace_back("lr", detail::scalar_shape());
+  using detail::Kind;
+  std::vector<detail::Expected> expected{{"lr", Kind::Real, {}}};
   for (std::size_t i = 0; i < params_.size(); ++i) {
     const std::string prefix = "state." + std::to_string(i) + ".";
-    expected.emplace_back(prefix + "step", detail::scalar_shape());
-    for (const std::string& b : buffer_names_) expected.emplace_back(prefix + b, params_[i].shape());
+    expected.push_back({prefix + "step", Kind::Integer, {}});
+    for (const std::string& b : buffer_names_) expected.push_back({prefix + b, Kind::Tensor, params_[i].shape()});
   }
-  const std::vector<const TensorT<T>*> src = detail::match_entries(dict, expected, who);
+  detail::match_entries<T>(dict, expected, who);
 
-  // Decode and check every scalar before writing anything.
-  const double lr = detail::unpack_f64(*src[0], who, "lr");
+  // Check every scalar before writing anything.
+  const double lr = dict.real("lr", who);
   if (!(lr >= 0.0 && std::isfinite(lr)))
     throw ValueError(who + ": entry 'lr' holds an invalid learning rate " + detail::fmt(lr));
   std::vector<std::uint64_t> steps(params_.size());
-  const std::size_t per_param = 1 + buffer_names_.size();
-  for (std::size_t i = 0; i < params_.size(); ++i)
-    steps[i] = detail::unpack_u64(*src[1 + i * per_param], who, expected[1 + i * per_param].first);
-
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    const std::string name = "state." + std::to_string(i) + ".step";
+    const std::int64_t s = dict.integer(name, who);
+    if (s < 0) throw ValueError(who + ": entry '" + name + "' holds a negative step count " + std::to_string(s));
+    steps[i] = static_cast<std::uint64_t>(s);
+  }
   lr_ = lr;
   steps_ = std::move(steps);
   for (std::size_t i = 0; i < params_.size(); ++i)
-    for (std::size_t k = 0; k < buffer_names_.size(); ++k) buffers_[i][k].copy_(*src[1 + i * per_param + 1 + k]);
+    for (std::size_t k = 0; k < buffer_names_.size(); ++k)
+      buffers_[i][k].copy_(dict.tensor<T>("state." + std::to_string(i) + "." + buffer_names_[k], who));
 }
 
 template class Optimizer<float>;

@@ -16,10 +16,11 @@
 // argument deduction picks T from the parameters: `optim::Adam opt(double_params)` is an Adam<double>.
 // Hyper-parameters are doubles (as in LibTorch); each update converts them to T once.
 //
-// state_dict(): "lr", then for each parameter i (in the order given to the constructor) "state.<i>.step" and one
-// "state.<i>.<buffer>" per state buffer of the rule (e.g. "state.0.exp_avg"), each shaped like parameter i. The
-// learning rate and the step counters are 64-bit scalars stored exactly as four 16-bit limbs (see detail.h), so a
-// float state dict restores them bit for bit. load_state_dict() needs exactly these names and shapes (an optimizer of
+// state_dict(): "lr" (a real), then for each parameter i (in the order given to the constructor) "state.<i>.step" (an
+// integer) and one "state.<i>.<buffer>" per state buffer of the rule (e.g. "state.0.exp_avg", a tensor shaped like
+// parameter i). Each keeps its own type (autodiff/state_dict.h), so a checkpoint stores the learning rate as a
+// float64 and the steps as int64 that NumPy shows as they are, and restores them bit for bit.
+// load_state_dict() needs exactly these names, kinds and shapes (an optimizer of
 // the same kind, over parameters of the same shapes, with the same options that decide which buffers exist) and
 // throws ValueError (names, values) or ShapeError (shapes) otherwise, having changed nothing. Parameter values are not
 // part of an optimizer's state: save them with the model.
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "autodiff/named.h"
+#include "autodiff/state_dict.h"
 #include "autodiff/tensor.h"
 
 namespace ad::optim {
@@ -59,8 +61,8 @@ class Optimizer {
   // "SGD", "Adam", ...: used in error messages.
   const std::string& name() const { return name_; }
 
-  NamedTensors<T> state_dict() const;
-  void load_state_dict(const NamedTensors<T>& dict);
+  StateDict state_dict() const;
+  void load_state_dict(const StateDict& dict);
 
  protected:
   // Throws ValueError if a parameter is undefined, not a leaf, or given twice (it would be updated twice).

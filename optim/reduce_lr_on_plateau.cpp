@@ -94,25 +94,34 @@ void ReduceLROnPlateau<T>::step(double metric) {
 }
 
 template <class T>
-NamedTensors<T> ReduceLROnPlateau<T>::state_dict() const {
-  NamedTensors<T> dict;
-  dict.emplace_back("last_epoch", detail::pack_u64<T>(last_epoch_));
-  dict.emplace_back("best", detail::pack_f64<T>(best_));
-  dict.emplace_back("num_bad_epochs", detail::pack_u64<T>(num_bad_epochs_));
-  dict.emplace_back("cooldown_counter", detail::pack_u64<T>(cooldown_counter_));
+StateDict ReduceLROnPlateau<T>::state_dict() const {
+  StateDict dict;
+  dict.set("last_epoch", static_cast<std::int64_t>(last_epoch_));
+  dict.set("best", best_);
+  dict.set("num_bad_epochs", static_cast<std::int64_t>(num_bad_epochs_));
+  dict.set("cooldown_counter", static_cast<std::int64_t>(cooldown_counter_));
   return dict;
 }
 
 template <class T>
-void ReduceLROnPlateau<T>::load_state_dict(const NamedTensors<T>& dict) {
+void ReduceLROnPlateau<T>::load_state_dict(const StateDict& dict) {
   const std::string who = "ReduceLROnPlateau::load_state_dict";
-  const Shape& s = detail::scalar_shape();
-  const auto src = detail::match_entries(
-      dict, {{"last_epoch", s}, {"best", s}, {"num_bad_epochs", s}, {"cooldown_counter", s}}, who);
-  const std::uint64_t last_epoch = detail::unpack_u64(*src[0], who, "last_epoch");
-  const double best = detail::unpack_f64(*src[1], who, "best");
-  const std::uint64_t num_bad_epochs = detail::unpack_u64(*src[2], who, "num_bad_epochs");
-  const std::uint64_t cooldown_counter = detail::unpack_u64(*src[3], who, "cooldown_counter");
+  using detail::Kind;
+  detail::match_entries<T>(dict,
+                           {{"last_epoch", Kind::Integer, {}},
+                            {"best", Kind::Real, {}},
+                            {"num_bad_epochs", Kind::Integer, {}},
+                            {"cooldown_counter", Kind::Integer, {}}},
+                           who);
+  auto count = [&](const char* name) {
+    const std::int64_t v = dict.integer(name, who);
+    if (v < 0) throw ValueError(who + ": entry '" + name + "' is negative (" + std::to_string(v) + ")");
+    return static_cast<std::uint64_t>(v);
+  };
+  const std::uint64_t last_epoch = count("last_epoch");
+  const double best = dict.real("best", who);
+  const std::uint64_t num_bad_epochs = count("num_bad_epochs");
+  const std::uint64_t cooldown_counter = count("cooldown_counter");
   last_epoch_ = last_epoch;
   best_ = best;
   num_bad_epochs_ = num_bad_epochs;

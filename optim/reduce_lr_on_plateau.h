@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <string>
 
-#include "autodiff/named.h"
+#include "autodiff/state_dict.h"
 #include "optim/optimizer.h"
 
 namespace ad::optim {
@@ -83,9 +83,9 @@ class ReduceLROnPlateau {
   const ReduceLROnPlateauOptions& options() const { return options_; }
   Optimizer<T>& optimizer() const { return *optimizer_; }
 
-  NamedTensors<T> state_dict() const;
+  StateDict state_dict() const;
   // Throws ValueError / ShapeError on wrong names, shapes or values, having changed nothing.
-  void load_state_dict(const NamedTensors<T>& dict);
+  void load_state_dict(const StateDict& dict);
 
  private:
   bool is_better(double metric) const;

@@ -47,10 +47,49 @@ std::string tick_label(double v, double step) {
   return s;
 }
 
+std::string Ticks::label(std::size_t i) const { return i < labels.size() ? labels[i] : tick_label(values[i], step); }
+
+std::string power_of_ten_label(int k) {
+  if (k >= 0 && k <= 4) return "1" + std::string(static_cast<std::size_t>(k), '0');
+  if (k < 0 && k >= -3) return "0." + std::string(static_cast<std::size_t>(-k - 1), '0') + "1";
+  return "1e" + std::to_string(k);
+}
+
+Ticks log_ticks(double lo, double hi) {
+  if (lo > hi) std::swap(lo, hi);
+  if (!(lo > 0) || !std::isfinite(lo) || !std::isfinite(hi)) lo = 1, hi = 10;
+  Ticks t;
+  // Small tolerance so that a bound that is a power of ten up to rounding stays that decade.
+  int k0 = static_cast<int>(std::floor(std::log10(lo) + 1e-9)), k1 = static_cast<int>(std::ceil(std::log10(hi) - 1e-9));
+  if (k1 <= k0) k1 = k0 + 1;
+  const int decades = k1 - k0;
+  int every = 1;
+  for (int s : {1, 2, 5, 10, 20, 50, 100})
+    if (decades / s <= 10) {
+      every = s;
+      break;
+    }
+  if (decades / every > 10) every = (decades + 9) / 10;
+  // Tick exponents are multiples of `every`, extending the range outward to them.
+  k0 = static_cast<int>(std::floor(static_cast<double>(k0) / every)) * every;
+  k1 = static_cast<int>(std::ceil(static_cast<double>(k1) / every)) * every;
+  t.lo = k0;
+  t.hi = k1;
+  t.step = every;
+  for (int k = k0; k <= k1; k += every) {
+    t.values.push_back(k);
+    t.labels.push_back(power_of_ten_label(k));
+  }
+  if (every == 1 && decades <= 6)
+    for (int k = k0; k < k1; ++k)
+      for (int m = 2; m <= 9; ++m) t.minor.push_back(k + std::log10(static_cast<double>(m)));
+  return t;
+}
+
 namespace {
 double widest_tick_label(const Ticks& t) {
   double w = 0;
-  for (double v : t.values) w = std::max(w, text_width(tick_label(v, t.step), 11));
+  for (std::size_t i = 0; i < t.values.size(); ++i) w = std::max(w, text_width(t.label(i), 11));
   return w;
 }
 }  // namespace
@@ -59,7 +98,9 @@ double left_margin(const Ticks& yt, bool has_y_label) { return 16 + widest_tick_
 
 void draw_axes(Svg& svg, const Frame& f, const Scale& x, const Ticks& xt, const Scale& y, const Ticks& yt,
                const std::string& x_label, const std::string& y_label, const std::string& title) {
-  const std::string grid = "#e4e4e4", ink = "#444444";
+  const std::string grid = "#e4e4e4", faint = "#f1f1f1", ink = "#444444";
+  for (double v : xt.minor) svg.line(x(v), f.top, x(v), f.bottom(), faint);
+  for (double v : yt.minor) svg.line(f.left, y(v), f.right(), y(v), faint);
   for (double v : xt.values) svg.line(x(v), f.top, x(v), f.bottom(), grid);
   for (double v : yt.values) svg.line(f.left, y(v), f.right(), y(v), grid);
   svg.rect(f.left, f.top, f.width, f.height, "none", "stroke=\"" + ink + "\" stroke-width=\"1\"");
@@ -67,15 +108,19 @@ void draw_axes(Svg& svg, const Frame& f, const Scale& x, const Ticks& xt, const 
   tick.size = 11;
   tick.fill = ink;
   tick.anchor = "middle";
-  for (double v : xt.values) {
+  for (std::size_t i = 0; i < xt.values.size(); ++i) {
+    const double v = xt.values[i];
     svg.line(x(v), f.bottom(), x(v), f.bottom() + 4, ink);
-    svg.text(x(v), f.bottom() + 16, tick_label(v, xt.step), tick);
+    svg.text(x(v), f.bottom() + 16, xt.label(i), tick);
   }
+  for (double v : xt.minor) svg.line(x(v), f.bottom(), x(v), f.bottom() + 2, ink);
   tick.anchor = "end";
-  for (double v : yt.values) {
+  for (std::size_t i = 0; i < yt.values.size(); ++i) {
+    const double v = yt.values[i];
     svg.line(f.left - 4, y(v), f.left, y(v), ink);
-    svg.text(f.left - 7, y(v) + 4, tick_label(v, yt.step), tick);
+    svg.text(f.left - 7, y(v) + 4, yt.label(i), tick);
   }
+  for (double v : yt.minor) svg.line(f.left - 2, y(v), f.left, y(v), ink);
   TextStyle label;
   label.size = 13;
   label.anchor = "middle";

@@ -5,7 +5,6 @@
 
 #include "autodiff/error.h"
 #include "autodiff/tape.h"
-#include "io/file.h"
 #include "plot/axes.h"
 #include "plot/color.h"
 #include "plot/svg.h"
@@ -151,7 +150,7 @@ std::string decision_boundary_svg(const Tensor& X, const std::vector<std::size_t
 
 void save_decision_boundary(const std::string& path, const Tensor& X, const std::vector<std::size_t>& labels,
                             const Predictor& predict, const DecisionBoundaryOptions& options) {
-  io::write_file_atomic(path, decision_boundary_svg(X, labels, predict, options));
+  save_svg(path, decision_boundary_svg(X, labels, predict, options), "save_decision_boundary");
 }
 
 }  // namespace ad::plot

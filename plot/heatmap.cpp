@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "autodiff/error.h"
-#include "io/file.h"
 #include "plot/axes.h"
 #include "plot/color.h"
 #include "plot/svg.h"
@@ -95,7 +94,18 @@ std::string heatmap_svg(const std::vector<std::vector<double>>& values, const He
       const double x = left + cs * static_cast<double>(c), y = top + cs * static_cast<double>(r);
       const double v = values[r][c];
       if (!std::isfinite(v)) {
+        // Neutral grey, not a colour of the scale; labelled so that it reads as "failed", not as a value.
         svg.rect(x, y, cs, cs, "#d9d9d9", "stroke=\"#ffffff\" stroke-width=\"1\"");
+        if (o.show_values) {
+          const std::string text = !o.non_finite_label.empty() ? o.non_finite_label
+                                   : std::isnan(v)             ? "nan"
+                                   : v > 0                     ? "inf"
+                                                               : "-inf";
+          TextStyle s = value_style;
+          s.fill = "#555555";
+          s.size = std::min(s.size, (cs - 6) / std::max(1.0, text_width(text, 1)));  // fit a long label in the cell
+          svg.text(x + cs / 2, y + cs / 2 + s.size * 0.35, text, s);
+        }
         continue;
       }
       const Rgb fill = sequential_color(position(v));
@@ -160,7 +170,7 @@ std::string heatmap_svg(const std::vector<std::vector<double>>& values, const He
 }
 
 void save_heatmap(const std::string& path, const std::vector<std::vector<double>>& values, const HeatmapOptions& o) {
-  io::write_file_atomic(path, heatmap_svg(values, o));
+  save_svg(path, heatmap_svg(values, o), "save_heatmap");
 }
 
 }  // namespace ad::plot

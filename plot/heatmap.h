@@ -9,7 +9,9 @@
 //   plot::save_heatmap("grid.svg", acc, o);   // acc: 3 rows of 3 values
 //
 // Colours follow plot::sequential_color from v_min (dark) to v_max (light); cell labels are black or white,
-// whichever reads better on the cell. NaN cells (e.g. a failed run) are light grey without a label.
+// whichever reads better on the cell. Cells whose value is NaN or infinite (a run that diverged) are light grey,
+// outside the colour scale, and labelled "nan", "inf" or "-inf" (or HeatmapOptions::non_finite_label, e.g.
+// "diverged"); the colour scale is the range of the finite values.
 #pragma once
 #include <optional>
 #include <string>
@@ -26,6 +28,8 @@ struct HeatmapOptions {
   std::optional<double> v_min = {}, v_max = {};  // default: the range of the finite values
   double cell_size = 56;                         // pixels per cell (square)
   std::string color_label;                       // caption of the colour scale
+  // The label of NaN and infinite cells (when show_values); empty: "nan", "inf", "-inf" as the value is.
+  std::string non_finite_label;
 };
 
 // ValueError for an empty matrix or ragged rows, or label lists of the wrong length.

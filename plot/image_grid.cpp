@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "autodiff/error.h"
-#include "io/file.h"
 #include "plot/color.h"
 #include "plot/svg.h"
 
@@ -101,7 +100,7 @@ std::string image_grid_svg(const Tensor& images, std::size_t height, std::size_t
 
 void save_image_grid(const std::string& path, const Tensor& images, std::size_t height, std::size_t width,
                      const std::vector<std::string>& captions, const ImageGridOptions& options) {
-  io::write_file_atomic(path, image_grid_svg(images, height, width, captions, options));
+  save_svg(path, image_grid_svg(images, height, width, captions, options), "save_image_grid");
 }
 
 }  // namespace ad::plot

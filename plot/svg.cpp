@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "autodiff/error.h"
-#include "io/file.h"
+#include "io/atomic_file.h"
 
 namespace ad::plot {
 
@@ -121,6 +121,12 @@ std::string Svg::str() const {
   return s;
 }
 
-void Svg::save(const std::string& path) const { io::write_file_atomic(path, str()); }
+void Svg::save(const std::string& path) const { save_svg(path, str(), "Svg::save"); }
+
+void save_svg(const std::string& path, const std::string& document, const std::string& op) {
+  io::AtomicFile file(path, op);
+  file.write(document);
+  file.commit();
+}
 
 }  // namespace ad::plot

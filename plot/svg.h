@@ -54,7 +54,7 @@ class Svg {
 
   // The document: <svg> with width, height and viewBox, the elements, </svg> (groups left open are closed).
   std::string str() const;
-  // Writes str() atomically (io::write_file_atomic); IOError naming the file on failure.
+  // Writes str() atomically (io::write_file_atomic); IOError naming Svg::save and the file on failure.
   void save(const std::string& path) const;
 
  private:
@@ -62,6 +62,10 @@ class Svg {
   std::string body_;
   int open_groups_ = 0;
 };
+
+// Writes an SVG document to `path` atomically (as io::write_file_atomic) for the save_* function `op`, which an
+// IOError names with the file ("save_heatmap: 'out/grid.svg': cannot create the temporary file ...").
+void save_svg(const std::string& path, const std::string& document, const std::string& op);
 
 // Approximate width in pixels of `text` in a sans-serif font of `size` pixels (for layout: legends, margins).
 double text_width(const std::string& text, double size);

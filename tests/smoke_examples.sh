@@ -49,6 +49,20 @@ run() {
   echo "ok   $name ($((SECONDS - start)) s): $(grep '^RESULT ' "$tmp/$name.log" | tail -n 1)"
 }
 
+# check_svgs NAME FILE...: each file exists in NAME's output directory and is an SVG picture.
+check_svgs() {
+  local name="$1" f
+  shift
+  for f in "$@"; do
+    checks=$((checks + 1))
+    if [[ ! -s "$tmp/$name/$f" ]]; then
+      fail "$name wrote no $f"
+    elif ! grep -q '<svg' "$tmp/$name/$f"; then
+      fail "$name: $f is not an SVG picture"
+    fi
+  done
+}
+
 # check_outputs NAME FILE...: metrics.csv with a decreasing "loss" column, and each SVG file.
 check_outputs() {
   local name="$1"
@@ -68,21 +82,37 @@ check_outputs() {
                              else print "ok" }' "$csv")
     [[ "$verdict" == ok ]] || fail "$name: $csv: $verdict"
   fi
-  local f
-  for f in "$@"; do
-    checks=$((checks + 1))
-    if [[ ! -s "$tmp/$name/$f" ]]; then
-      fail "$name wrote no $f"
-    elif ! grep -q '<svg' "$tmp/$name/$f"; then
-      fail "$name: $f is not an SVG picture"
-    fi
-  done
+  check_svgs "$name" "$@"
+}
+
+# result_of NAME KEY: the value of KEY in NAME's last RESULT line.
+result_of() {
+  grep '^RESULT ' "$tmp/$1.log" | tail -n 1 | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'
+}
+
+# same_result A B KEY: runs A and B printed the same value of KEY (a saved model reproduces its result exactly).
+same_result() {
+  local a b
+  a=$(result_of "$1" "$3")
+  b=$(result_of "$2" "$3")
+  checks=$((checks + 1))
+  if [[ -z "$a" || "$a" != "$b" ]]; then
+    fail "$3 of $2 is '$b', not the '$a' of $1"
+  else
+    echo "     $2: $3 = $b, as $1"
+  fi
+}
+
+# without_time CSV: the file without its "time" column (seconds) (the only one that differs between identical runs).
+without_time() {
+  awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "time") skip = i }
+                    { out = ""; for (i = 1; i <= NF; i++) if (i != skip) out = out (out == "" ? "" : ",") $i; print out }' "$1"
 }
 
 # result_at_least NAME KEY MIN: the value of KEY in NAME's RESULT line is >= MIN.
 result_at_least() {
   local value
-  value=$(grep '^RESULT ' "$tmp/$1.log" | tail -n 1 | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }')
+  value=$(result_of "$1" "$2")
   checks=$((checks + 1))
   if [[ -z "$value" ]]; then
     fail "$1: no $2 in its RESULT line"
@@ -150,10 +180,42 @@ if [[ $long == 0 ]]; then
   run digits --epochs 3 && check_outputs digits loss.svg accuracy.svg confusion.svg misclassified.svg
   run digits:minmax --epochs 3 --scaling minmax --optimizer nesterov --lr 0.05 --schedule step &&
     check_outputs digits:minmax loss.svg accuracy.svg confusion.svg
-  run digits_grid --epochs 3 --lrs 0.1,1 --l2s 0.0001,0.01 &&
-    check_outputs digits_grid loss.svg accuracy.svg train_accuracy.svg test_accuracy.svg
-  [[ -s "$tmp/digits_grid/grid.csv" && $(wc -l <"$tmp/digits_grid/grid.csv") -eq 5 ]] ||
-    fail "digits_grid: grid.csv does not have a header and 4 rows"
+  run digits_grid --epochs 3 --hidden-grid 50:100,50 --lrs 0.1,1 --l2s 0.0001,0.01 &&
+    check_outputs digits_grid loss.svg accuracy.svg train_accuracy.svg val_accuracy.svg
+  [[ -s "$tmp/digits_grid/grid.csv" && $(wc -l <"$tmp/digits_grid/grid.csv") -eq 9 ]] ||
+    fail "digits_grid: grid.csv does not have a header and 8 rows"
+  # The chosen model, saved, reproduces its test accuracy exactly.
+  run digits_grid:load --load "$tmp/digits_grid/best_model.npz" --epochs 0 &&
+    same_result digits_grid digits_grid:load test_accuracy
+
+  # Keep the work: --save, then --load --epochs 0 gives the same test accuracy, bit for bit.
+  run digits:save --epochs 4 --save "$tmp/digits.npz" && run digits:load --load "$tmp/digits.npz" --epochs 0 &&
+    same_result digits:save digits:load test_accuracy
+  # Ctrl-C finishes the batch, writes the run checkpoint and the pictures, and exits with 130; --resume continues
+  # to the end; the resumed run ends where an uninterrupted one does.
+  "$bin/digits" --out "$tmp/digits:int" --epochs 100000 --patience 0 --progress lines >"$tmp/digits:int.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    [[ -s "$tmp/digits:int/metrics.csv" && $(wc -l <"$tmp/digits:int/metrics.csv") -ge 3 ]] && break
+    sleep 0.1
+  done
+  kill -INT "$pid"
+  wait "$pid"
+  status=$?
+  checks=$((checks + 1))
+  if [[ $status -ne 130 ]]; then
+    fail "digits after Ctrl-C: exit status $status, expected 130"
+  elif [[ ! -s "$tmp/digits:int/run.npz" ]]; then
+    fail "digits after Ctrl-C wrote no run.npz"
+  else
+    echo "ok   digits:int: Ctrl-C -> exit 130 and $(basename "$tmp/digits:int/run.npz")"
+    check_svgs digits:int loss.svg accuracy.svg
+    epochs=$(($(wc -l <"$tmp/digits:int/metrics.csv") + 1))
+    run digits:int --epochs "$epochs" --patience 0 --resume &&
+      run digits:whole --epochs "$epochs" --patience 0 && same_result digits:int digits:whole test_accuracy &&
+      cmp -s <(without_time "$tmp/digits:int/metrics.csv") <(without_time "$tmp/digits:whole/metrics.csv") ||
+      fail "digits: the resumed run's metrics.csv differs from an uninterrupted run's"
+  fi
   mkdir -p "$tmp/idx" && make_idx "$tmp/idx"
   run mnist --dataset mnist --data-dir "$tmp/idx" --epochs 3 --hidden 32 --batch-size 32 &&
     check_outputs mnist loss.svg accuracy.svg confusion.svg misclassified.svg
@@ -170,13 +232,18 @@ if [[ $long == 0 ]]; then
     check_outputs resnet2d loss.svg accuracy.svg decision_boundary.svg
   run resnet2d:sgd --epochs 5 --samples 200 --optimizer momentum --lr 0.05 &&
     check_outputs resnet2d:sgd loss.svg decision_boundary.svg
+  run resnet2d:notebook --notebook --epochs 50 && check_outputs resnet2d:notebook loss.svg decision_boundary.svg
+  run breast_cancer:cv --cv 3 --epochs 3
+  run gates:linear --hidden none --epochs 200 && result_at_least gates:linear and_accuracy 1
+  run optimizers --epochs 5 && check_svgs optimizers loss.svg accuracy.svg
+  run activations && check_svgs activations relu.svg sigmoid.svg derivatives.svg
 else
   run gates && check_outputs gates loss.svg accuracy.svg boundary_xor.svg boundary_and.svg boundary_or.svg
   for g in xor and or; do result_at_least gates ${g}_accuracy 1; done
   run regression && check_outputs regression loss.svg r2.svg fit.svg && result_at_least regression test_r2 0.99
   run digits && check_outputs digits loss.svg accuracy.svg confusion.svg misclassified.svg &&
     result_at_least digits test_accuracy 0.97
-  run digits_grid && check_outputs digits_grid loss.svg accuracy.svg train_accuracy.svg test_accuracy.svg
+  run digits_grid && check_outputs digits_grid loss.svg accuracy.svg train_accuracy.svg val_accuracy.svg
   run mnist && check_outputs mnist loss.svg accuracy.svg confusion.svg misclassified.svg &&
     result_at_least mnist test_accuracy 0.885
   run breast_cancer && check_outputs breast_cancer loss.svg accuracy.svg roc.svg confusion.svg &&

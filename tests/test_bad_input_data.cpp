@@ -46,11 +46,11 @@ Dataset four_rows() { return classification(Tensor::zeros({4, 2}), {0, 1, 0, 1})
 TEST_CASE("bad input: idx: a missing file") {
   TempDir dir;
   const std::string path = dir.file("missing-idx1-ubyte");
-  expect<IOError>([&] { return read_idx(path, 1); }, {path, "cannot open", "No such file"});
+  expect<IOError>([&] { return read_idx(path, 1); }, {"read_idx: '" + path + "'", "cannot open", "No such file"});
 }
 TEST_CASE("bad input: idx: a directory instead of a file") {
   TempDir dir;
-  expect<IOError>([&] { return read_idx(dir.path(), 1); }, {dir.path(), "is a directory"});
+  expect<IOError>([&] { return read_idx(dir.path(), 1); }, {"read_idx: '" + dir.path() + "'", "is a directory"});
 }
 TEST_CASE("bad input: idx: an empty file") {
   TempDir dir;
@@ -181,6 +181,13 @@ TEST_CASE("bad input: idx: MNIST images that are not 28 x 28") {
   write_bytes(dir.file("t10k-labels-idx1-ubyte"), idx_bytes({2}, {3, 1}));
   expect<IOError>([&] { return load_mnist(dir.path(), "t10k"); }, {dir.file("t10k-images-idx3-ubyte"), "27"});
 }
+TEST_CASE("bad input: idx: a damaged MNIST file names load_mnist and the file") {
+  TempDir dir;
+  write_bytes(dir.file("t10k-images-idx3-ubyte"), std::string("\x00\x00\x08\x01garbage", 11));  // a label file's magic
+  write_bytes(dir.file("t10k-labels-idx1-ubyte"), idx_bytes({2}, {3, 1}));
+  expect<IOError>([&] { return load_mnist(dir.path(), "t10k"); },
+                  {"load_mnist: '" + dir.file("t10k-images-idx3-ubyte") + "'", "bad magic number"});
+}
 TEST_CASE("bad input: idx: MNIST files missing from the directory") {
   TempDir dir;
   expect<IOError>([&] { return load_mnist(dir.path(), "train"); }, {dir.path(), "no train images file"});
@@ -271,11 +278,19 @@ TEST_CASE("bad input: csv: a header without data rows") {
 TEST_CASE("bad input: csv: a missing file") {
   TempDir dir;
   const std::string path = dir.file("missing.csv");
-  expect<IOError>([&] { return read_csv(path); }, {path, "cannot open"});
+  expect<IOError>([&] { return read_csv(path); }, {"read_csv: '" + path + "'", "cannot open"});
 }
 TEST_CASE("bad input: csv: a directory instead of a file") {
   TempDir dir;
-  expect<IOError>([&] { return read_csv(dir.path()); }, {dir.path(), "is a directory"});
+  expect<IOError>([&] { return read_csv(dir.path()); }, {"read_csv: '" + dir.path() + "'", "is a directory"});
+}
+// A file error names the function the caller called, not the helper that read the file (read_file, is_gzip_file).
+TEST_CASE("bad input: csv: a missing shipped data set file names the loader") {
+  TempDir dir;
+  expect<IOError>([&] { return load_digits(dir.file("digits.csv.gz")); },
+                  {"load_digits: '" + dir.file("digits.csv.gz") + "'", "cannot open"});
+  expect<IOError>([&] { return load_breast_cancer(dir.file("bc.csv")); },
+                  {"load_breast_cancer: '" + dir.file("bc.csv") + "'", "cannot open"});
 }
 TEST_CASE("bad input: csv: a corrupt gzip stream") {
   TempDir dir;
@@ -283,7 +298,7 @@ TEST_CASE("bad input: csv: a corrupt gzip stream") {
   std::string b = test_util::read_bytes(dir.file("whole.csv.gz"));
   b[12] = static_cast<char>(b[12] ^ 0xff);
   const std::string path = file_with(dir, "bad.csv.gz", b);
-  expect<IOError>([&] { return read_csv(path); }, {path, "gzip"});
+  expect<IOError>([&] { return read_csv(path); }, {"read_csv: '" + path + "'", "gzip"});
 }
 TEST_CASE("bad input: csv: a label column with a fractional value") {
   const CsvTable t = parse_csv("x,label\n1,0\n2,1.5\n", "mem");
@@ -486,4 +501,17 @@ TEST_CASE("bad input: plot: a ragged heatmap") {
 }
 TEST_CASE("bad input: plot: images of the wrong size for the grid") {
   expect<ShapeError>([] { return plot::image_grid_svg(Tensor::zeros({2, 10}), 3, 3); }, {"not images of 3 x 3"});
+}
+TEST_CASE("bad input: plot: a log y axis with a non-positive bound") {
+  plot::LinePlotOptions o;
+  o.log_y = true;
+  o.y_min = 0.0;
+  expect<ValueError>([&] { return plot::line_plot_svg({{"loss", {1, 0.1}}}, o); }, {"log_y", "y_min", "0"});
+}
+TEST_CASE("bad input: plot: saving into a missing directory names the save function and the file") {
+  TempDir dir;
+  const std::string path = dir.file("missing/dir/plot.svg");
+  expect<IOError>([&] { plot::save_line_plot(path, {{"acc", {0.5, 0.9}}}); }, {"save_line_plot: '" + path + "'"});
+  expect<IOError>([&] { plot::save_heatmap(path, {{1, 2}}); }, {"save_heatmap: '" + path + "'"});
+  expect<IOError>([&] { plot::Svg(10, 10).save(path); }, {"Svg::save: '" + path + "'"});
 }

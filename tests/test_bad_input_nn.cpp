@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "autodiff/autodiff.h"
 #include "io/npz.h"
+#include "io/state.h"
 #include "nn/nn.h"
 #include "optim/optim.h"
 #include "tests/test_bad_input.h"
@@ -264,6 +266,34 @@ TEST_CASE("bad input: loss: hinge_loss with labels other than -1 and +1") {
 TEST_CASE("bad input: loss: hinge_loss with labels of another shape") {
   expect<ShapeError>([] { return nn::hinge_loss(Tensor::zeros({2}), Tensor::ones({3})); }, {"[2]", "[3]"});
 }
+TEST_CASE("bad input: loss: logistic_loss with labels other than -1 and +1") {
+  expect<ValueError>(
+      [] {
+        return nn::logistic_loss(Tensor::zeros({3}), Tensor::from({1.0f, -1.0f, 0.5f}));
+      },
+      {"logistic_loss", "label 0.5 at flat index 2", "-1 or +1"});
+}
+TEST_CASE("bad input: loss: logistic_loss with 0/1 labels (the binary cross-entropy convention)") {
+  expect<ValueError>(
+      [] {
+        return nn::logistic_loss(Tensor::zeros({3}), Tensor::from({1.0f, 0.0f, 1.0f}));
+      },
+      {"logistic_loss", "label 0 at flat index 1", "-1 or +1"});
+}
+TEST_CASE("bad input: loss: logistic_loss with a NaN label") {
+  expect<ValueError>(
+      [] {
+        return nn::logistic_loss(Tensor::zeros({2}), Tensor::from({kNaN, 1.0f}));
+      },
+      {"logistic_loss", "label nan at flat index 0"});
+}
+TEST_CASE("bad input: loss: logistic_loss with labels of another shape") {
+  expect<ShapeError>(
+      [] {
+        return nn::logistic_loss(Tensor::zeros({4, 1}), Tensor::ones({4}));
+      },
+      {"logistic_loss", "logits shape [4, 1]", "labels shape [4]"});
+}
 
 // ---- Empty batches: the mean over no examples is a ValueError naming the loss, not a NaN. ---------------------------
 namespace {
@@ -312,6 +342,10 @@ TEST_CASE("bad input: empty batch: nll_loss") {
 TEST_CASE("bad input: empty batch: hinge_loss") {
   expect<ValueError>([] { return nn::hinge_loss(Tensor::zeros({0}), Tensor::zeros({0})); }, {"hinge_loss", "empty"});
 }
+TEST_CASE("bad input: empty batch: logistic_loss") {
+  expect<ValueError>([] { return nn::logistic_loss(Tensor::zeros({0}), Tensor::zeros({0})); },
+                     {"logistic_loss", "empty batch"});
+}
 TEST_CASE("bad input: empty batch: a summed loss over no examples is 0, as in PyTorch") {
   Tensor logits = Tensor::zeros({0, 3}, true);
   Tensor loss = nn::cross_entropy(logits, labels({}), nn::Reduction::Sum);
@@ -328,6 +362,7 @@ TEST_CASE("bad input: empty batch: a summed loss over no examples is 0, as in Py
   CHECK(nn::binary_cross_entropy(e03, e03, sum).item() == 0.0f);
   CHECK(nn::binary_cross_entropy_with_logits(e03, e03, sum).item() == 0.0f);
   CHECK(nn::hinge_loss(e0, e0, sum).item() == 0.0f);
+  CHECK(nn::logistic_loss(e0, e0, sum).item() == 0.0f);
 }
 
 // ---- NaN in the data with anomaly mode on. -------------------------------------------------------------------------
@@ -345,6 +380,10 @@ TEST_CASE("bad input: anomaly: NaN in a regression target is reported as data") 
 }
 TEST_CASE("bad input: anomaly: Inf produced inside a model names the op") {
   nn::Linear<float> layer(2, 1);
+  {
+    NoGradGuard no_grad;  // positive weights, whatever the random state: layer(x) = 100 + b, exp(100 (100 + b)) = Inf
+    layer.weight.fill_(0.5f);
+  }
   const Tensor x = Tensor::full({1, 2}, 100.0f);
   AnomalyGuard on;
   expect<AnomalyError>([&] { return exp(layer(x) * 100.0f); }, {"'exp' produced Inf"});
@@ -461,7 +500,41 @@ TEST_CASE("bad input: checkpoint: float64 values loaded into a float32 model") {
   nn::Linear<double> d(3, 2);
   const std::string path = c.dir.file("double.npz");
   nn::save_checkpoint(path, d);
-  expect<IOError>([&] { nn::load_checkpoint(path, c.model); }, {path, "array 'weight'", "'<f8'", "float32"});
+  expect<IOError>([&] { nn::load_checkpoint(path, c.model); },
+                  {path, "entry 'weight' is a float64 tensor", "the model's is a float32 tensor"});
+}
+TEST_CASE("bad input: checkpoint: a model entry stored as a real number") {
+  Checkpoint c;
+  StateDict state;
+  state.set("weight", 0.5);
+  state.set("bias", Tensor::zeros({2}));
+  const std::string path = c.dir.file("real.npz");
+  io::save_state(path, state);
+  expect<IOError>([&] { nn::load_checkpoint(path, c.model); },
+                  {path, "entry 'weight' is a real", "the model's is a float32 tensor"});
+}
+TEST_CASE("bad input: checkpoint: an entry the model does not have, of a scalar kind, without a prefix for extras") {
+  Checkpoint c;
+  StateDict extra;
+  extra.set("epoch", std::int64_t{3});
+  const std::string path = c.dir.file("epoch.npz");
+  nn::save_checkpoint(path, c.model, extra, "run.");
+  expect<IOError>([&] { nn::load_checkpoint(path, c.model, ""); }, {path, "unexpected entry 'run.epoch'", "integer"});
+}
+TEST_CASE("bad input: checkpoint: an int64 array that is not a scalar is not a state entry") {
+  Checkpoint c;
+  io::NpzMember steps{"optim.state.0.step", "<i8", Shape{2}, std::vector<unsigned char>(16, 0)};
+  const std::string path = c.dir.file("i8.npz");
+  io::write_npz(path, {steps}, "test");
+  expect<IOError>([&] { nn::load_checkpoint(path, c.model); },
+                  {path, "array 'optim.state.0.step'", "'<i8'", "shape [2]", "not a state entry"});
+}
+TEST_CASE("bad input: checkpoint: a uint64 array that is not a vector is not a state entry") {
+  Checkpoint c;
+  io::NpzMember rng{"rng", "<u8", Shape{}, std::vector<unsigned char>(8, 0)};
+  const std::string path = c.dir.file("u8.npz");
+  io::write_npz(path, {rng}, "test");
+  expect<IOError>([&] { io::load_state(path); }, {"load_state", path, "array 'rng'", "'<u8'", "not a state entry"});
 }
 TEST_CASE("bad input: checkpoint: an entry of another shape names the entry and both shapes") {
   Checkpoint c;
@@ -490,6 +563,23 @@ TEST_CASE("bad input: checkpoint: a strict load missing an extra entry") {
   Checkpoint c;
   NamedTensors<float> extra{{"step", Tensor::scalar(0.0f)}};
   expect<IOError>([&] { nn::load_checkpoint(c.good, c.model, extra); }, {c.good, "missing entry 'optim.step'"});
+}
+TEST_CASE("bad input: checkpoint: an extra entry with the name of a model entry") {
+  Checkpoint c;
+  StateDict extra;
+  extra.set("bias", Tensor::zeros({2}));
+  const std::string path = c.dir.file("collide.npz");
+  expect<ValueError>([&] { nn::save_checkpoint(path, c.model, extra, ""); },
+                     {"save_checkpoint", path, "extra entry 'bias'", "the name of a model entry"});
+  CHECK(!std::filesystem::exists(path));
+}
+TEST_CASE("bad input: checkpoint: save_state of an undefined tensor") {
+  Checkpoint c;
+  StateDict state;
+  state.set("x", Tensor());
+  const std::string path = c.dir.file("undef.npz");
+  expect<ValueError>([&] { io::save_state(path, state); }, {"save_state", path, "entry 'x' is an undefined tensor"});
+  CHECK(!std::filesystem::exists(path));
 }
 TEST_CASE("bad input: checkpoint: saving into a directory that does not exist") {
   Checkpoint c;
@@ -540,7 +630,31 @@ TEST_CASE("bad input: checkpoint: scheduler state missing an entry") {
   Tensor w = Tensor::ones({2}, true);
   optim::SGD<float> opt({w}, 0.1);
   optim::StepLR<float> sched(opt, 3);
-  NamedTensors<float> state = sched.state_dict();
-  state.erase(state.begin());
-  expect<ValueError>([&] { sched.load_state_dict(state); }, {"StepLR::load_state_dict", "missing entry"});
+  const StateDict full = sched.state_dict();
+  REQUIRE(full.entries().front().first == "base_lr");
+  StateDict state;
+  state.set("last_epoch", full.integer("last_epoch", "test"));
+  expect<ValueError>([&] { sched.load_state_dict(state); }, {"StepLR::load_state_dict", "missing entry 'base_lr'"});
+}
+TEST_CASE("bad input: checkpoint: optimizer state from a file with a step count stored as a real") {
+  Checkpoint c;
+  optim::Adam<float> adam(c.model.parameters());
+  StateDict state = adam.state_dict();
+  state.set("state.0.step", 0.0);
+  const std::string path = c.dir.file("step_real.npz");
+  nn::save_checkpoint(path, c.model, state);
+  const StateDict extras = nn::load_checkpoint(path, c.model);
+  expect<ValueError>([&] { adam.load_state_dict(extras); },
+                     {"Adam::load_state_dict", "entry 'state.0.step' is a real, expected a", "integer"});
+}
+TEST_CASE("bad input: checkpoint: optimizer state from a file with the learning rate stored as a float32 tensor") {
+  Checkpoint c;
+  optim::SGD<float> sgd(c.model.parameters(), 0.1);
+  StateDict state = sgd.state_dict();
+  state.set("lr", Tensor::scalar(0.1f));
+  const std::string path = c.dir.file("lr_tensor.npz");
+  nn::save_checkpoint(path, c.model, state);
+  const StateDict extras = nn::load_checkpoint(path, c.model);
+  expect<ValueError>([&] { sgd.load_state_dict(extras); },
+                     {"SGD::load_state_dict", "entry 'lr' is a float32 tensor, expected a real"});
 }

@@ -193,6 +193,21 @@ TEST_CASE("bad input: ops: max of an empty tensor") {
 TEST_CASE("bad input: ops: min of an empty tensor") {
   expect<ValueError>([] { return Tensor::zeros({0, 3}).min(); }, {"[0, 3]", "empty"});
 }
+TEST_CASE("bad input: ops: argmax of an empty tensor") {
+  expect<ValueError>([] { return Tensor::zeros({0, 3}).argmax(); }, {"argmax", "[0, 3]", "empty"});
+}
+TEST_CASE("bad input: ops: argmin along an empty axis") {
+  expect<ValueError>([] { return Tensor::zeros({0, 3}).argmin(0); }, {"argmin", "axis 0 of shape [0, 3] is empty"});
+}
+TEST_CASE("bad input: ops: argmax along an axis out of range") {
+  expect<IndexError>([] { return a23().argmax(2); }, {"argmax", "axis 2", "rank 2"});
+}
+TEST_CASE("bad input: ops: clamp with lo > hi given as double and int") {
+  expect<ValueError>([] { return clamp(a23(), 1.0, 0); }, {"clamp", "lower bound 1", "upper bound 0"});
+}
+TEST_CASE("bad input: ops: where with a scalar and a condition of another shape") {
+  expect<ShapeError>([] { return where(b4(), a23(), 0.0); }, {"where: shapes [4] and [2, 3]"});
+}
 TEST_CASE("bad input: ops: softmax along an empty axis") {
   expect<ValueError>([] { return Tensor::zeros({0, 3}).softmax(0); }, {"softmax", "[0, 3]", "empty"});
 }
@@ -230,7 +245,7 @@ TEST_CASE("bad input: ops: backward twice without retain_graph") {
   Tensor x = Tensor::ones({2}, true);
   Tensor y = (x * x).sum();
   y.backward();
-  expect<GraphError>([&] { y.backward(); }, {"second time", "retain_graph"});
+  expect<GraphError>([&] { y.backward(); }, {"second time", "backward(/*retain_graph=*/true)"});
 }
 TEST_CASE("bad input: ops: backward of a tensor that does not require grad") {
   expect<GraphError>([] { Tensor::ones({2}).sum().backward(); }, {"does not require grad"});

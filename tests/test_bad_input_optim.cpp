@@ -1,11 +1,12 @@
 // Bad-input table, optimizers, schedulers and gradient clipping (optim/): every invalid hyper-parameter is a
-// ValueError naming the setting and the value, at construction (before any step could use it). One test case per
-// row; see tests/test_bad_input.h.
+// ValueError naming the setting and the value, at construction (before any step could use it); a state dict entry
+// of the wrong kind or value is a ValueError naming the entry. One test case per row; see tests/test_bad_input.h.
 //
 // Following PyTorch, eps = 0 (Adam, AdamW, RMSprop, Adagrad) and clip_grad_norm_ with max_norm = 0 are accepted:
 // both are well defined, if unusual. An infinite learning rate is refused (PyTorch accepts it, and the first step
 // turns every parameter into inf or NaN).
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -67,6 +68,16 @@ TEST_CASE("bad input: optim: RMSprop with a NaN learning rate") {
 }
 TEST_CASE("bad input: optim: RMSprop with an infinite learning rate") {
   expect<ValueError>([] { return RMSprop<float>({param()}, kInf); }, {"learning rate must be finite"});
+}
+TEST_CASE("bad input: optim: AdagradMomentum with a negative learning rate") {
+  expect<ValueError>([] { return AdagradMomentum<float>({param()}, -0.1); },
+                     {"AdagradMomentumOptions: learning rate must be >= 0, got -0.1"});
+}
+TEST_CASE("bad input: optim: AdagradMomentum with a NaN learning rate") {
+  expect<ValueError>([] { return AdagradMomentum<float>({param()}, kNaN); }, {"learning rate", "got nan"});
+}
+TEST_CASE("bad input: optim: AdagradMomentum with an infinite learning rate") {
+  expect<ValueError>([] { return AdagradMomentum<float>({param()}, kInf); }, {"learning rate must be finite"});
 }
 TEST_CASE("bad input: optim: set_lr to a negative rate") {
   SGD<float> opt({param()}, 0.1);
@@ -140,6 +151,20 @@ TEST_CASE("bad input: optim: Adagrad with a negative initial accumulator") {
   expect<ValueError>([] { return AdagradOptions().initial_accumulator_value(-2.0); },
                      {"initial_accumulator_value", "got -2"});
 }
+TEST_CASE("bad input: optim: AdagradMomentum with a negative momentum") {
+  expect<ValueError>([] { return AdagradMomentumOptions().momentum(-0.9); },
+                     {"AdagradMomentumOptions: momentum must be >= 0, got -0.9"});
+}
+TEST_CASE("bad input: optim: AdagradMomentum with a NaN momentum") {
+  expect<ValueError>([] { return AdagradMomentumOptions().momentum(kNaN); }, {"momentum", "got nan"});
+}
+TEST_CASE("bad input: optim: AdagradMomentum with a negative eps") {
+  expect<ValueError>([] { return AdagradMomentumOptions().eps(-1e-8); },
+                     {"AdagradMomentumOptions: eps must be >= 0, got -1e-08"});
+}
+TEST_CASE("bad input: optim: AdagradMomentum with a negative weight decay") {
+  expect<ValueError>([] { return AdagradMomentumOptions().weight_decay(-0.01); }, {"weight decay", "got -0.01"});
+}
 TEST_CASE("bad input: optim: RMSprop with alpha = 1") {
   expect<ValueError>([] { return RMSpropOptions().alpha(1.0); }, {"alpha must be in [0, 1), got 1"});
 }
@@ -212,6 +237,62 @@ TEST_CASE("bad input: schedule: ReduceLROnPlateau with a negative min_lr") {
 }
 TEST_CASE("bad input: schedule: ReduceLROnPlateau with a negative eps") {
   expect<ValueError>([] { return ReduceLROnPlateauOptions().eps(-1.0); }, {"eps must be >= 0, got -1"});
+}
+
+// ---- State dicts: a real learning rate, integer counters, tensors of the parameters' type. --------------------------
+TEST_CASE("bad input: state: Adam given a learning rate stored as an integer") {
+  Adam<float> opt({param()}, 0.1);
+  StateDict dict = opt.state_dict();
+  dict.set("lr", std::int64_t{0});
+  expect<ValueError>([&] { opt.load_state_dict(dict); },
+                     {"Adam::load_state_dict", "entry 'lr' is a", "integer, expected a real"});
+}
+TEST_CASE("bad input: state: Adam given a float64 buffer for a float32 parameter") {
+  Adam<float> opt({param()}, 0.1);
+  StateDict dict = opt.state_dict();
+  dict.set("state.0.exp_avg", TensorD::zeros({2}));
+  expect<ValueError>(
+      [&] { opt.load_state_dict(dict); },
+      {"Adam::load_state_dict", "entry 'state.0.exp_avg' is a float64 tensor, expected a float32 tensor"});
+}
+TEST_CASE("bad input: state: SGD given a negative step count") {
+  SGD<float> opt({param()}, 0.1);
+  StateDict dict = opt.state_dict();
+  dict.set("state.0.step", std::int64_t{-5});
+  expect<ValueError>([&] { opt.load_state_dict(dict); },
+                     {"SGD::load_state_dict", "entry 'state.0.step' holds a negative step count -5"});
+}
+TEST_CASE("bad input: state: SGD given an infinite learning rate") {
+  SGD<float> opt({param()}, 0.1);
+  StateDict dict = opt.state_dict();
+  dict.set("lr", kInf);
+  expect<ValueError>([&] { opt.load_state_dict(dict); },
+                     {"SGD::load_state_dict", "entry 'lr' holds an invalid learning rate inf"});
+}
+TEST_CASE("bad input: state: StepLR given a negative last_epoch") {
+  SGD<float> opt({param()}, 0.1);
+  StepLR<float> sched(opt, 3);
+  StateDict dict = sched.state_dict();
+  dict.set("last_epoch", std::int64_t{-1});
+  expect<ValueError>([&] { sched.load_state_dict(dict); },
+                     {"StepLR::load_state_dict", "entry 'last_epoch' is negative (-1)"});
+}
+TEST_CASE("bad input: state: ReduceLROnPlateau given the best metric as 64-bit words") {
+  SGD<float> opt({param()}, 0.1);
+  ReduceLROnPlateau<float> sched(opt);
+  StateDict dict = sched.state_dict();
+  dict.set("best", std::vector<std::uint64_t>{0x7FF0000000000000u});
+  expect<ValueError>([&] { sched.load_state_dict(dict); },
+                     {"ReduceLROnPlateau::load_state_dict", "entry 'best' is a", "64-bit words", "expected a real"});
+}
+TEST_CASE("bad input: state: a typed read of a missing entry names the reader and the entry") {
+  SGD<float> opt({param()}, 0.1);
+  expect<ValueError>([&] { return opt.state_dict().real("momentum", "my_loop"); }, {"my_loop", "no entry 'momentum'"});
+}
+TEST_CASE("bad input: state: a typed read of an entry of another kind names both kinds") {
+  SGD<float> opt({param()}, 0.1);
+  expect<ValueError>([&] { return opt.state_dict().integer("lr", "my_loop"); },
+                     {"my_loop", "entry 'lr' is a real, expected a", "integer"});
 }
 
 // ---- Gradient clipping. --------------------------------------------------------------------------------------------

@@ -51,10 +51,11 @@ bool bit_equal(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.numel() * sizeof(float)) == 0;
 }
 
-// Saves number n: model n % 2 plus the counter n as the extra entry "run.n". Counters stay below 2^24, so the
-// float holds them exactly.
+// Saves number n: model n % 2 plus the counter n as the extra entry "run.n", an integer (int64 in the file).
 void save(const std::string& path, nn::Linear<float>* const models[2], std::uint64_t n) {
-  nn::save_checkpoint(path, *models[n % 2], {{"n", Tensor::scalar(static_cast<float>(n))}}, "run.");
+  StateDict extra;
+  extra.set("n", static_cast<std::int64_t>(n));
+  nn::save_checkpoint(path, *models[n % 2], extra, "run.");
 }
 
 // The child: saves first, first + 1, ... until killed, writing each number to `report` once its save returned.
@@ -154,15 +155,15 @@ TEST_CASE("checkpoint: a writer killed at random moments never loses or corrupts
       probe.weight.fill_(-7.0f);
       probe.bias.fill_(-7.0f);
     }
-    NamedTensors<float> extra{{"n", Tensor::scalar(-1.0f)}};
     std::uint64_t in_file = 0;
     bool ok = false;
     try {
-      nn::load_checkpoint(path, probe, extra, "run.");
-      in_file = static_cast<std::uint64_t>(extra[0].second.item());
+      const StateDict extra = nn::load_checkpoint(path, probe, "run.");
+      const std::int64_t n_in_file = extra.integer("n", "checkpoint kill test");
+      in_file = static_cast<std::uint64_t>(n_in_file);
       const std::uint64_t done = reported ? last : current;
-      ok = (in_file == done || in_file == done + 1) && bit_equal(probe.weight, models[in_file % 2]->weight) &&
-           bit_equal(probe.bias, models[in_file % 2]->bias);
+      ok = extra.size() == 1 && n_in_file >= 0 && (in_file == done || in_file == done + 1) &&
+           bit_equal(probe.weight, models[in_file % 2]->weight) && bit_equal(probe.bias, models[in_file % 2]->bias);
     } catch (const Error& e) {
       MESSAGE("trial " << trial << ": " << std::string(e.what()));
     }

@@ -6,6 +6,7 @@
 
 #include "autodiff/error.h"
 #include "data/breast_cancer.h"
+#include "data/dataset.h"
 #include "data/digits.h"
 #include "data/split.h"
 
@@ -82,4 +83,33 @@ TEST_CASE("data: split without labels and invalid fractions") {
   CHECK_THROWS_AS(train_val_test_split(d, -0.1, 0.2, 5), ValueError);
   CHECK_THROWS_WITH_AS(train_val_test_split(d, 0.5, 0.5, 5), doctest::Contains("leave none of 10 for training"),
                        ValueError);
+}
+
+TEST_CASE("data: concat of two data sets appends the rows, labels and targets of the second") {
+  data::Dataset a, b;
+  a.X = Tensor::from({1, 2, 3, 4}, Shape{2, 2});
+  a.labels = {0, 1};
+  a.feature_names = {"x", "y"};
+  b.X = Tensor::from({5, 6}, Shape{1, 2});
+  b.labels = {2};
+  const data::Dataset c = data::concat(a, b);
+  CHECK(c.X.shape() == Shape{3, 2});
+  CHECK(c.X.to_vector() == std::vector<float>{1, 2, 3, 4, 5, 6});
+  CHECK(c.labels == std::vector<std::size_t>{0, 1, 2});
+  CHECK(c.feature_names == a.feature_names);
+  CHECK(a.size() == 2);  // the inputs are unchanged
+
+  data::Dataset r1, r2;  // regression targets
+  r1.X = Tensor::from({1}, Shape{1, 1});
+  r1.y = Tensor::from({10}, Shape{1});
+  r2.X = Tensor::from({2, 3}, Shape{2, 1});
+  r2.y = Tensor::from({20, 30}, Shape{2});
+  CHECK(data::concat(r1, r2).y.to_vector() == std::vector<float>{10, 20, 30});
+
+  data::Dataset wide;
+  wide.X = Tensor::zeros(Shape{1, 3});
+  wide.labels = {0};
+  CHECK_THROWS_WITH_AS(data::concat(a, wide), "concat (Dataset): rows of shape [2] and rows of shape [3] do not match",
+                       ShapeError);
+  CHECK_THROWS_AS(data::concat(a, r2), ShapeError);  // labels on one side, targets on the other
 }

@@ -68,6 +68,11 @@ TEST_CASE("errors: empty tensors where a value is needed") {
 TEST_CASE("errors: invalid parameters") {
   CHECK_THROWS_AS(clamp(Tensor::ones({2}), 1.0f, 0.0f), ValueError);
   CHECK_THROWS_AS(softplus(Tensor::ones({2}), 0.0f), ValueError);
+  // Scalars of another type than the tensor's are checked the same way.
+  CHECK_THROWS_WITH_AS(clamp(Tensor::ones({2}), 1.0, 0), doctest::Contains("clamp: lower bound 1"), ValueError);
+  CHECK_THROWS_WITH_AS(softplus(Tensor::ones({2}), 0), doctest::Contains("softplus: beta must be positive"),
+                       ValueError);
+  CHECK_THROWS_WITH_AS(Tensor::ones({2}).softplus(-1), doctest::Contains("softplus: beta"), ValueError);
   CHECK_THROWS_AS(Tensor::from({1, 2, 3}, Shape{2, 2}), ShapeError);
 }
 

@@ -60,6 +60,9 @@ TEST_CASE("gradcheck: where routes the gradient by the mask, with broadcasting")
     TensorD cond = gt(TensorD::randn(broadcast_partner(s)), TensorD::scalar(0));
     TensorD a = random_input(s, -1, 1), b = random_input(broadcast_partner(s), -1, 1);
     expect_gradcheck([&](const std::vector<TensorD>& v) { return where(cond, v[0], v[1]); }, {a, b}, "where");
+    expect_gradcheck([&](const std::vector<TensorD>& v) { return where(cond, v[0], 0.5); }, {a}, "where(c, x, s)");
+    expect_gradcheck([&](const std::vector<TensorD>& v) { return where(cond, -1, v[0]); }, {b}, "where(c, s, x)");
+    expect_gradcheck([&](const std::vector<TensorD>& v) { return v[0].where(cond, v[1]); }, {a, b}, "x.where(c, y)");
   }
 }
 
@@ -86,6 +89,19 @@ TEST_CASE("gradcheck: ops with a scalar operand") {
       "pow(x, -1.5)", [](const TensorD& x) { return pow(x, -1.5); }, 0.5, 2);
   check_unary(
       "pow(2.5, x)", [](const TensorD& x) { return pow(2.5, x); }, -2, 2);
+  // Scalars of other arithmetic types than T (converted to T).
+  check_unary(
+      "pow(x, 2) int", [](const TensorD& x) { return pow(x, 2); }, -2, 2);
+  check_unary(
+      "pow(3, x) int", [](const TensorD& x) { return pow(3, x); }, -2, 2);
+  check_unary(
+      "x * 2 int, 1 - x int, x / 3 int", [](const TensorD& x) { return (1 - x * 2) / 3; }, -2, 2);
+  check_unary(
+      "add_scalar, mul_scalar float", [](const TensorD& x) { return mul_scalar(add_scalar(x, 0.5f), 1.5f); }, -2, 2);
+  check_unary(
+      "rsub_scalar, rdiv_scalar int", [](const TensorD& x) { return rdiv_scalar(1, rsub_scalar(3, x)); }, -2, 2);
+  check_unary(
+      "x.add(s).mul(s).sub(s).div(s)", [](const TensorD& x) { return x.add(1).mul(-2).sub(0.5).div(4); }, -2, 2);
 }
 
 TEST_CASE("gradcheck: unary elementwise ops") {
@@ -119,6 +135,19 @@ TEST_CASE("gradcheck: unary elementwise ops") {
       "gelu", [](const TensorD& x) { return gelu(x); }, -4, 4);
   check_unary(
       "gelu tanh", [](const TensorD& x) { return gelu(x, "tanh"); }, -4, 4);
+  // Method forms and scalars of other types than T.
+  check_unary("x.leaky_relu(0.1f)", [](const TensorD& x) { return x.leaky_relu(0.1f); }, -2, 2, {0});
+  check_unary("leaky_relu(x, 0.1f)", [](const TensorD& x) { return leaky_relu(x, 0.1f); }, -2, 2, {0});
+  check_unary("x.elu(2)", [](const TensorD& x) { return x.elu(2); }, -2, 2, {0});
+  check_unary("softplus(x, 2, 5) int", [](const TensorD& x) { return softplus(x, 2, 5); }, -4, 4, {2.5});
+  check_unary("clamp(x, -1, 1) int", [](const TensorD& x) { return clamp(x, -1, 1); }, -2, 2, {-1, 1});
+  check_unary("x.clip(-0.5, 0.8)", [](const TensorD& x) { return x.clip(-0.5, 0.8); }, -2, 2, {-0.5, 0.8});
+  check_unary(
+      "x.neg().sin().cos()", [](const TensorD& x) { return x.neg().sin().cos(); }, -3, 3);
+  check_unary(
+      "x.silu(), x.gelu(), x.gelu_tanh()", [](const TensorD& x) { return x.silu() * x.gelu() + x.gelu_tanh(); }, -3, 3);
+  check_unary(
+      "x.softplus(2.0)", [](const TensorD& x) { return x.softplus(2.0); }, -4, 4);
 }
 
 TEST_CASE("gradcheck: matmul in every supported rank combination") {
@@ -162,6 +191,18 @@ TEST_CASE("gradcheck: shape ops") {
     chk("concat", [&](const TensorD& a) { return concat<double>({a, a * 2.0, a.exp()}, 1); });
     chk("stack", [&](const TensorD& a) { return stack<double>({a, a.pow(2.0)}, 0); });
     if (s.rank() == 3) chk("permute", [](const TensorD& a) { return permute(a, {2, 0, 1}); });
+    // Method forms.
+    if (s.rank() == 3) chk("x.permute", [](const TensorD& a) { return a.permute({1, 2, 0}); });
+    chk("x.transpose()", [](const TensorD& a) { return a.transpose(); });
+    chk("x.narrow", [&](const TensorD& a) { return a.narrow(0, 0, (s[0] + 1) / 2); });
+    chk("x.select", [&](const TensorD& a) { return a.select(-1, 0); });
+    chk("x.index_select", [&](const TensorD& a) { return a.index_select(1, {s[1] - 1, 0, s[1] - 1}); });
+    chk("x.broadcast_to", [&](const TensorD& a) {
+      Shape big;
+      big.push_back(3);
+      for (std::size_t d : a.shape()) big.push_back(d);
+      return a.broadcast_to(big);
+    });
   }
 }
 

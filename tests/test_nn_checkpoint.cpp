@@ -15,15 +15,18 @@
 #include <iterator>
 #include <limits>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "autodiff/autodiff.h"
 #include "io/npz.h"
+#include "io/state.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "nn/checkpoint.h"
 #include "nn/linear.h"
 #include "nn/sequential.h"
+#include "optim/adam.h"
 #include "tests/test_data_util.h"
 
 using namespace ad;
@@ -88,6 +91,37 @@ bool same_state(const nn::Module<T>& a, const nn::Module<T>& b) {
   for (std::size_t i = 0; i < sa.size(); ++i)
     if (sa[i].first != sb[i].first || !bit_equal(sa[i].second, sb[i].second)) return false;
   return true;
+}
+
+// Same names in the same order, each of the same kind with the same bits (reals compared bit for bit).
+bool bit_equal(const StateDict::Value& a, const StateDict::Value& b) {
+  if (a.index() != b.index()) return false;
+  if (const auto* t = std::get_if<Tensor>(&a)) return bit_equal(*t, std::get<Tensor>(b));
+  if (const auto* t = std::get_if<TensorD>(&a)) return bit_equal(*t, std::get<TensorD>(b));
+  if (const auto* r = std::get_if<double>(&a)) return std::memcmp(r, &std::get<double>(b), sizeof(double)) == 0;
+  if (const auto* i = std::get_if<std::int64_t>(&a)) return *i == std::get<std::int64_t>(b);
+  return std::get<std::vector<std::uint64_t>>(a) == std::get<std::vector<std::uint64_t>>(b);
+}
+bool bit_equal(const StateDict& a, const StateDict& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a.entries()[i].first != b.entries()[i].first || !bit_equal(a.entries()[i].second, b.entries()[i].second))
+      return false;
+  return true;
+}
+
+std::vector<std::string> names_of(const StateDict& s) {
+  std::vector<std::string> out;
+  for (const auto& [name, v] : s.entries()) out.push_back(name);
+  return out;
+}
+
+// The entries of `s` whose names `like` has, in the order of `s`.
+StateDict only_names_of(const StateDict& s, const StateDict& like) {
+  StateDict out;
+  for (const auto& [name, v] : s.entries())
+    if (like.contains(name)) out.set(name, v);
+  return out;
 }
 
 nn::Sequential<float> make_model(unsigned long long seed) {
@@ -174,39 +208,179 @@ TEST_CASE("io: save_npz / load_npz keep names, order, shapes and every bit") {
   CHECK(contains(message_of<IOError>([&] { io::load_npz<float>(dir.file("missing.npz")); }), "missing.npz"));
 }
 
-TEST_CASE("nn: checkpoint extras are stored under a prefix and restored") {
+TEST_CASE("nn: checkpoint extras are stored under a prefix, each of its kind, and restored") {
   TempDir dir;
   auto model = make_model(4);
-  NamedTensors<float> state{{"step", Tensor::scalar(12.0f)}, {"exp_avg.0.weight", Tensor::randn({3, 5})}};
+  StateDict state;
+  state.set("step", std::int64_t{12});
+  state.set("lr", 0.001);
+  state.set("exp_avg.0.weight", Tensor::randn({3, 5}));
+  state.set("rng", std::vector<std::uint64_t>{0x0123456789abcdefu, ~std::uint64_t{0}});
   nn::save_checkpoint(dir.file("run.npz"), model, state, "optim.");
-  const auto names = io::load_npz<float>(dir.file("run.npz"));
-  CHECK(names[names.size() - 2].first == "optim.step");
-  CHECK(names.back().first == "optim.exp_avg.0.weight");
+  const StateDict file = io::load_state(dir.file("run.npz"));
+  const auto names = names_of(file);
+  REQUIRE(names.size() == model.state_dict().size() + 4);
+  CHECK(std::vector<std::string>(names.end() - 4, names.end()) ==
+        std::vector<std::string>{"optim.step", "optim.lr", "optim.exp_avg.0.weight", "optim.rng"});
 
-  // Lazily-shaped state: returned to the caller.
+  // Lazily-shaped state: returned to the caller, prefix removed, each entry of the kind it was saved as.
   auto other = make_model(5);
-  const NamedTensors<float> extras = nn::load_checkpoint(dir.file("run.npz"), other, "optim.");
+  const StateDict extras = nn::load_checkpoint(dir.file("run.npz"), other, "optim.");
   CHECK(same_state(model, other));
-  REQUIRE(extras.size() == 2);
-  CHECK(extras[0].first == "step");
-  CHECK(extras[0].second.item() == 12.0f);
-  CHECK(bit_equal(extras[1].second, state[1].second));
+  CHECK(bit_equal(extras, state));
+  CHECK(extras.integer("step", "test") == 12);
+  CHECK(extras.real("lr", "test") == 0.001);
 
-  // Existing tensors: filled in place, strictly.
+  // Existing tensors: filled in place, strictly; an entry that is not a float32 tensor in the file does not fit one.
   auto third = make_model(6);
   NamedTensors<float> into{{"step", Tensor::scalar(0.0f)}, {"exp_avg.0.weight", Tensor::zeros({3, 5})}};
-  nn::load_checkpoint(dir.file("run.npz"), third, into, "optim.");
+  const std::string msg = message_of<IOError>([&] { nn::load_checkpoint(dir.file("run.npz"), third, into, "optim."); });
+  CHECK(contains(msg, dir.file("run.npz")));
+  CHECK(contains(msg, "'optim.step'"));
+  CHECK(contains(msg, "integer"));
+  CHECK(into[0].second.item() == 0.0f);  // nothing copied
+  CHECK(same_state(make_model(6), third));
+
+  StateDict tensors;
+  tensors.set("count", Tensor::scalar(12.0f));
+  tensors.set("exp_avg.0.weight", state.tensor<float>("exp_avg.0.weight", "test"));
+  nn::save_checkpoint(dir.file("tensors.npz"), model, tensors, "optim.");
+  nn::load_checkpoint(dir.file("tensors.npz"), third, NamedTensors<float>{{"count", into[0].second}, into[1]},
+                      "optim.");
   CHECK(same_state(model, third));
   CHECK(into[0].second.item() == 12.0f);
-  CHECK(bit_equal(into[1].second, state[1].second));
+  CHECK(bit_equal(into[1].second, state.tensor<float>("exp_avg.0.weight", "test")));
 
   // Without a prefix the optimizer entries are unexpected, and a strict load wants all of them.
   CHECK_THROWS_AS(nn::load_checkpoint(dir.file("run.npz"), third, ""), IOError);
-  NamedTensors<float> too_many{{"step", Tensor::scalar(0.0f)},
+  NamedTensors<float> too_many{{"count", Tensor::scalar(0.0f)},
                                {"exp_avg.0.weight", Tensor::zeros({3, 5})},
                                {"exp_avg_sq.0.weight", Tensor::zeros({3, 5})}};
-  CHECK(contains(message_of<IOError>([&] { nn::load_checkpoint(dir.file("run.npz"), third, too_many, "optim."); }),
+  CHECK(contains(message_of<IOError>([&] { nn::load_checkpoint(dir.file("tensors.npz"), third, too_many, "optim."); }),
                  "optim.exp_avg_sq.0.weight"));
+}
+
+TEST_CASE("io: save_state / load_state (.npz) keep every kind, name, order and bit; scalars are stored as values") {
+  TempDir dir;
+  const double nan = std::nan("");
+  StateDict in;
+  in.set("lr", 0.001);
+  in.set("third", 1.0 / 3.0);
+  in.set("negzero", -0.0);
+  in.set("nan", nan);
+  in.set("inf", -std::numeric_limits<double>::infinity());
+  in.set("step", std::int64_t{20});
+  in.set("big", std::numeric_limits<std::int64_t>::max());
+  in.set("small", std::numeric_limits<std::int64_t>::min());
+  in.set("words", std::vector<std::uint64_t>{0, 1, ~std::uint64_t{0}, std::uint64_t{1} << 63});
+  in.set("f32", Tensor::from({1.5f, -0.0f, std::nanf("")}, Shape{3}));
+  in.set("f32_scalar", Tensor::scalar(2.5f));  // a 0-d float32 tensor stays a tensor
+  in.set("f64", TensorD::from({0.1, 0.2, 0.3, 0.4}, {2, 2}));
+  const std::string path = dir.file("state.npz");
+  io::save_state(path, in);
+  CHECK(bit_equal(io::load_state(path), in));
+
+  // In the file, each entry is the NumPy array of its own type: '<f8' and '<i8' scalars holding the values
+  // themselves (not encoded), '<u8' vectors, '<f4' / '<f8' arrays.
+  const std::vector<io::NpzMember> members = io::read_npz(path, "test");
+  REQUIRE(members.size() == in.size());
+  auto member = [&](const std::string& name) -> const io::NpzMember& {
+    for (const io::NpzMember& m : members)
+      if (m.name == name) return m;
+    FAIL("no member " << name);
+    return members.front();
+  };
+  auto f8 = [&](const std::string& name) {
+    const io::NpzMember& m = member(name);
+    CHECK(m.descr == "<f8");
+    CHECK(m.shape == Shape{});
+    REQUIRE(m.bytes.size() == 8);
+    double v;
+    std::memcpy(&v, m.bytes.data(), 8);
+    return v;
+  };
+  auto i8 = [&](const std::string& name) {
+    const io::NpzMember& m = member(name);
+    CHECK(m.descr == "<i8");
+    CHECK(m.shape == Shape{});
+    REQUIRE(m.bytes.size() == 8);
+    std::int64_t v;
+    std::memcpy(&v, m.bytes.data(), 8);
+    return v;
+  };
+  CHECK(f8("lr") == 0.001);
+  CHECK(f8("third") == 1.0 / 3.0);
+  CHECK(std::signbit(f8("negzero")));
+  CHECK(std::isnan(f8("nan")));
+  CHECK(f8("inf") == -std::numeric_limits<double>::infinity());
+  CHECK(i8("step") == 20);
+  CHECK(i8("big") == std::numeric_limits<std::int64_t>::max());
+  CHECK(i8("small") == std::numeric_limits<std::int64_t>::min());
+  CHECK(member("words").descr == "<u8");
+  CHECK(member("words").shape == Shape{4});
+  CHECK(member("f32").descr == "<f4");
+  CHECK(member("f32_scalar").descr == "<f4");
+  CHECK(member("f32_scalar").shape == Shape{});
+  CHECK(member("f64").descr == "<f8");
+  CHECK(member("f64").shape == (Shape{2, 2}));
+
+  // A 0-d float64 tensor is stored as a float64 scalar, so it reads back as a real.
+  StateDict zero_d;
+  zero_d.set("x", TensorD::scalar(0.25));
+  io::save_state(dir.file("zero_d.npz"), zero_d);
+  CHECK(io::load_state(dir.file("zero_d.npz")).real("x", "test") == 0.25);
+
+  // A file of float32 arrays (save_npz, an older checkpoint) reads as float32 tensors.
+  io::save_npz<float>(dir.file("f4.npz"), {{"w", Tensor::from({1, 2}, Shape{2})}});
+  CHECK(io::load_state(dir.file("f4.npz")).tensor<float>("w", "test").to_vector() == std::vector<float>{1, 2});
+
+  // An optimizer's state dict, through a checkpoint: the rate is the float64 scalar 0.001, steps int64 scalars.
+  auto model = make_model(15);
+  optim::Adam<float> opt(model.parameters(), 0.001);
+  for (int t = 0; t < 3; ++t) {
+    opt.zero_grad();
+    model(Tensor::randn({4, 3})).pow(2.0f).mean().backward();
+    opt.step();
+  }
+  nn::save_checkpoint(dir.file("run.npz"), model, opt.state_dict());
+  const std::vector<io::NpzMember> run = io::read_npz(dir.file("run.npz"), "test");
+  std::size_t reals = 0, integers = 0;
+  for (const io::NpzMember& m : run) {
+    CAPTURE(m.name);
+    if (m.name == "optim.lr") {
+      ++reals;
+      CHECK(m.descr == "<f8");
+      CHECK(m.shape == Shape{});
+      double v;
+      std::memcpy(&v, m.bytes.data(), 8);
+      CHECK(v == 0.001);
+    } else if (m.name.size() > 5 && m.name.compare(m.name.size() - 5, 5, ".step") == 0) {
+      ++integers;
+      CHECK(m.descr == "<i8");
+      CHECK(m.shape == Shape{});
+      std::int64_t v;
+      std::memcpy(&v, m.bytes.data(), 8);
+      CHECK(v == 3);
+    } else {
+      CHECK(m.descr == "<f4");
+    }
+  }
+  CHECK(reals == 1);
+  CHECK(integers == opt.params().size());
+}
+
+TEST_CASE("io: save_state / load_state (.npz) keep entries without values: empty tensors and empty words") {
+  TempDir dir;
+  StateDict in;
+  in.set("no_words", std::vector<std::uint64_t>{});
+  in.set("f32_empty", Tensor::zeros({0, 3}));
+  in.set("f64_empty", TensorD::zeros({4, 0}));
+  in.set("after", std::int64_t{5});
+  io::save_state(dir.file("empty.npz"), in);
+  const StateDict out = io::load_state(dir.file("empty.npz"));
+  CHECK(bit_equal(out, in));
+  CHECK(out.words("no_words", "test").empty());
+  CHECK(out.tensor<double>("f64_empty", "test").shape() == (Shape{4, 0}));
 }
 
 TEST_CASE("nn: a damaged or mismatched checkpoint throws and leaves the model unchanged") {
@@ -288,7 +462,24 @@ TEST_CASE("nn: a damaged or mismatched checkpoint throws and leaves the model un
     NamedTensors<double> state;
     for (const auto& [n, t] : source.state_dict()) state.emplace_back(n, TensorD::zeros(t.shape()));
     io::save_npz(dir.file("f8.npz"), state);
-    expect_io_error(dir.file("f8.npz"), {"<f8", "0.weight"});
+    expect_io_error(dir.file("f8.npz"), {"float64 tensor", "0.weight"});
+  }
+  SUBCASE("a model entry stored as an integer") {
+    StateDict state;
+    for (const auto& [n, t] : source.state_dict()) state.set(n, t);
+    state.set("1.running_var", std::int64_t{1});
+    io::save_state(dir.file("int.npz"), state);
+    expect_io_error(dir.file("int.npz"), {"entry '1.running_var' is a", "integer", "float32 tensor"});
+  }
+  SUBCASE("bad CRC in the last member, an optimizer entry after every model entry") {
+    auto opt_model = make_model(7);
+    optim::Adam<float> opt(opt_model.parameters(), 0.001);
+    nn::save_checkpoint(dir.file("with_opt.npz"), source, opt.state_dict());
+    auto b = read_bytes(dir.file("with_opt.npz"));
+    const std::size_t cd = rd32(b, b.size() - 22 + 16);
+    b[cd - 1] ^= 0x01;  // the last byte of the last member's values: optim.state.5.exp_avg_sq
+    write_bytes(dir.file("opt_crc.npz"), b);
+    expect_io_error(dir.file("opt_crc.npz"), {"CRC", "optim.state.5.exp_avg_sq"});
   }
 }
 
@@ -367,23 +558,49 @@ TEST_CASE("nn: numpy reads our checkpoints and we read numpy's (skipped without 
   }
   TempDir dir;
   auto model = make_model(12);
-  NamedTensors<float> extra{{"ramp", Tensor::from({0, 0.5f, 1, 1.5f, 2, 2.5f}, {2, 3})},
-                            {"scalar", Tensor::scalar(-2.25f)}};
-  nn::save_checkpoint(dir.file("ours.npz"), model, extra, "x.");
+  // An Adam optimizer after 3 steps, its state saved with the model, plus one extra entry of each other kind.
+  optim::Adam<float> opt(model.parameters(), 0.001);
+  for (int t = 0; t < 3; ++t) {
+    opt.zero_grad();
+    model(Tensor::randn({4, 3})).pow(2.0f).mean().backward();
+    opt.step();
+  }
+  StateDict extra = opt.state_dict();
+  extra.set("ramp", Tensor::from({0, 0.5f, 1, 1.5f, 2, 2.5f}, {2, 3}));
+  extra.set("scalar", Tensor::scalar(-2.25f));
+  extra.set("third", 1.0 / 3.0);
+  extra.set("epoch", std::int64_t{-7});
+  extra.set("rng", std::vector<std::uint64_t>{0, ~std::uint64_t{0}, 0x0123456789abcdefu});
+  nn::save_checkpoint(dir.file("ours.npz"), model, extra, "optim.");
   io::save_npz<double>(dir.file("ours64.npz"), {{"third", TensorD::scalar(1.0 / 3.0)}});
 
-  // numpy checks names, dtypes, shapes and known values, then re-saves everything plain and compressed.
+  // numpy checks names, dtypes, shapes and known values (the learning rate is the float64 0.001 and each step
+  // count the int64 3, as they are), then re-saves everything plain and compressed.
   const std::string script = dir.file("check.py");
   std::ofstream(script) << R"PY(import sys
 import numpy as np
 src, plain, packed, src64 = sys.argv[1:5]
 d = np.load(src)
-assert d.files == ['0.weight', '0.bias', '1.weight', '1.bias', '3.weight', '3.bias',
-                   '1.running_mean', '1.running_var', 'x.ramp', 'x.scalar'], d.files
+model = ['0.weight', '0.bias', '1.weight', '1.bias', '3.weight', '3.bias', '1.running_mean', '1.running_var']
+adam = ['optim.lr'] + [f'optim.state.{i}.{b}' for i in range(6) for b in ('step', 'exp_avg', 'exp_avg_sq')]
+assert d.files == model + adam + ['optim.ramp', 'optim.scalar', 'optim.third', 'optim.epoch', 'optim.rng'], d.files
 assert d['0.weight'].dtype == np.float32 and d['0.weight'].shape == (3, 5)
 assert d['1.running_var'].shape == (5,)
-assert d['x.scalar'].shape == () and d['x.scalar'] == -2.25
-assert np.array_equal(d['x.ramp'], np.arange(6, dtype=np.float32).reshape(2, 3) * 0.5)
+lr = d['optim.lr']
+assert lr.dtype == np.float64 and lr.shape == () and lr == 0.001 and lr.item() == 0.001, (lr.dtype, lr)
+for i in range(6):
+    step = d[f'optim.state.{i}.step']
+    assert step.dtype == np.int64 and step.shape == () and step == 3 and step.item() == 3, (i, step.dtype, step)
+    assert d[f'optim.state.{i}.exp_avg'].dtype == np.float32
+    assert d[f'optim.state.{i}.exp_avg_sq'].shape == d[model[i]].shape
+assert np.all(d['optim.state.0.exp_avg_sq'] > 0)
+assert d['optim.scalar'].dtype == np.float32 and d['optim.scalar'].shape == () and d['optim.scalar'] == -2.25
+assert np.array_equal(d['optim.ramp'], np.arange(6, dtype=np.float32).reshape(2, 3) * 0.5)
+assert d['optim.third'].dtype == np.float64 and d['optim.third'].shape == () and d['optim.third'] == 1.0 / 3.0
+assert d['optim.epoch'].dtype == np.int64 and d['optim.epoch'] == -7
+rng = d['optim.rng']
+assert rng.dtype == np.uint64 and rng.shape == (3,), (rng.dtype, rng.shape)
+assert rng.tolist() == [0, 2**64 - 1, 0x0123456789abcdef], rng.tolist()
 assert np.all(np.abs(d['0.weight']) <= 1 / np.sqrt(3) + 1e-6)
 e = np.load(src64)
 assert e['third'].dtype == np.float64 and e['third'] == 1.0 / 3.0
@@ -395,19 +612,19 @@ np.savez_compressed(packed, **arrays)
                           dir.file("npz_compressed.npz") + " " + dir.file("ours64.npz");
   REQUIRE(std::system(cmd.c_str()) == 0);
 
-  const auto ours = io::load_npz<float>(dir.file("ours.npz"));
+  const StateDict ours = io::load_state(dir.file("ours.npz"));
   for (const char* f : {"np.npz", "npz_compressed.npz"}) {
     CAPTURE(f);
-    const auto theirs = io::load_npz<float>(dir.file(f));
-    REQUIRE(theirs.size() == ours.size());
-    for (std::size_t i = 0; i < ours.size(); ++i) {
-      CHECK(theirs[i].first == ours[i].first);
-      CHECK(bit_equal(theirs[i].second, ours[i].second));
-    }
+    CHECK(bit_equal(io::load_state(dir.file(f)), ours));
   }
-  // And numpy's file loads straight into a model.
+  // And numpy's file loads straight into a model and an optimizer, bit for bit.
   auto copy = make_model(13);
-  const auto extras = nn::load_checkpoint(dir.file("npz_compressed.npz"), copy, "x.");
+  const StateDict extras = nn::load_checkpoint(dir.file("npz_compressed.npz"), copy, "optim.");
   CHECK(same_state(model, copy));
-  CHECK(extras.size() == 2);
+  CHECK(bit_equal(extras, extra));
+  optim::Adam<float> copy_opt(copy.parameters(), 0.5);
+  copy_opt.load_state_dict(only_names_of(extras, opt.state_dict()));
+  CHECK(bit_equal(copy_opt.state_dict(), opt.state_dict()));
+  CHECK(copy_opt.lr() == 0.001);
+  CHECK(copy_opt.step_count(5) == 3);
 }

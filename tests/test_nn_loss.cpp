@@ -254,6 +254,108 @@ TEST_CASE("nn: hinge_loss values, gradient and label check") {
   check_error<ShapeError>([] { nn::hinge_loss(TensorD::zeros({2}), TensorD::ones({2, 1})); }, {"[2]", "[2, 1]"});
 }
 
+TEST_CASE("nn: logistic_loss values log(1 + exp(-y u)) and gradient -y sigmoid(-y u)") {
+  const TensorD u = TensorD::from({2.0, 0.5, -1.0, -3.0, 0.0, 30.0}, true);
+  const TensorD y = TensorD::from({1.0, -1.0, 1.0, -1.0, 1.0, 1.0});
+  const std::vector<double> us = u.to_vector(), ys = y.to_vector();
+  double total = 0.0;
+  for (std::size_t i = 0; i < us.size(); ++i) total += std::log(1.0 + std::exp(-ys[i] * us[i]));
+  const TensorD loss = nn::logistic_loss(u, y);
+  CHECK(loss.item() == doctest::Approx(total / 6).epsilon(1e-12));
+  CHECK(nn::logistic_loss(u, y, Reduction::Sum).item() == doctest::Approx(total).epsilon(1e-12));
+  loss.backward();
+  const auto g = u.grad().to_vector();
+  for (std::size_t i = 0; i < us.size(); ++i)
+    CHECK(g[i] == doctest::Approx(-ys[i] / (1.0 + std::exp(ys[i] * us[i])) / 6).epsilon(1e-12));
+  CHECK(g[4] == doctest::Approx(-0.5 / 6));  // at u = 0: -y sigmoid(0), no kink
+
+  // A well-classified example keeps its relative precision: log(1 + e^-30) = 9.36e-14 (log1p, not log(1 + tiny)).
+  const TensorD per = nn::logistic_loss(TensorD::from({30.0}), TensorD::from({1.0}), Reduction::Sum);
+  CHECK(per.item() == doctest::Approx(std::log1p(std::exp(-30.0))).epsilon(1e-14));
+  CHECK(per.item() > 0.0);
+}
+
+TEST_CASE("nn: logistic_loss(u, y) equals binary_cross_entropy_with_logits(u, (y + 1)/2)") {
+  manual_seed(67);
+  for (const auto& size : random_sizes(611, 5)) {
+    const std::size_t n = size.first, k = size.second;
+    CAPTURE(n);
+    CAPTURE(k);
+    TensorD u = TensorD::normal({n, k}, 0.0, 5.0, true), v = TensorD::empty({n, k}, true);
+    v.copy_(u);
+    const TensorD y =
+        where(gt(TensorD::randn({n, k}), TensorD::scalar(0.0)), TensorD::scalar(1.0), TensorD::scalar(-1.0));
+    const TensorD t = (y + 1.0) * 0.5;
+    for (Reduction r : {Reduction::Mean, Reduction::Sum}) {
+      u.zero_grad();
+      v.zero_grad();
+      const TensorD a = nn::logistic_loss(u, y, r), b = nn::binary_cross_entropy_with_logits(v, t, r);
+      CHECK(std::abs(a.item() - b.item()) <= 1e-12 * (1.0 + std::abs(b.item())));
+      a.backward();
+      b.backward();
+      const auto ga = u.grad().to_vector(), gb = v.grad().to_vector();
+      for (std::size_t i = 0; i < ga.size(); ++i) CHECK(std::abs(ga[i] - gb[i]) <= 1e-15);
+    }
+  }
+}
+
+TEST_CASE("nn: logistic_loss stays finite for huge logits, in double and float") {
+  // Losses 0, 1000, 1000, 0; gradients -y sigmoid(-y u) = 0, -1, 1, 0 (Sum).
+  const TensorD big = TensorD::from({1000.0, -1000.0, 1000.0, -1000.0}, true);
+  const TensorD y = TensorD::from({1.0, 1.0, -1.0, -1.0});
+  const TensorD loss = nn::logistic_loss(big, y, Reduction::Sum);
+  CHECK(loss.item() == 2000.0);
+  loss.backward();
+  CHECK(big.grad().to_vector() == std::vector<double>{0.0, -1.0, 1.0, 0.0});
+
+  const Tensor bigf = Tensor::from({1000.0f, -1000.0f, 1000.0f, -1000.0f}, true);
+  const Tensor yf = Tensor::from({1.0f, 1.0f, -1.0f, -1.0f});
+  const Tensor lf = nn::logistic_loss(bigf, yf);
+  CHECK(std::isfinite(lf.item()));
+  CHECK(lf.item() == 500.0f);
+  lf.backward();
+  CHECK(bigf.grad().to_vector() == std::vector<float>{0.0f, -0.25f, 0.25f, 0.0f});
+  // Around the softplus threshold (|u| = 40) the value is continuous: the two branches agree to rounding.
+  for (double x : {39.5, 40.0, 40.5}) {
+    const double l = nn::logistic_loss(TensorD::from({-x}), TensorD::from({1.0})).item();
+    CHECK(l == doctest::Approx(x + std::log1p(std::exp(-x))).epsilon(1e-15));
+  }
+}
+
+TEST_CASE("nn: logistic_loss gradients (random shapes, batch 1 included) and label check") {
+  manual_seed(68);
+  for (const auto& size : random_sizes(612, 4)) {
+    const std::size_t n = size.first, k = size.second;
+    const TensorD logits = TensorD::normal({n, k}, 0.0, 3.0, true);
+    TensorD labels = TensorD::ones({n, k});
+    double* l = labels.mutable_data();
+    for (std::size_t i = 0; i < labels.numel(); i += 2) l[i] = -1;
+    for (Reduction r : {Reduction::Mean, Reduction::Sum})
+      check_gradients([&](const std::vector<TensorD>& v) { return nn::logistic_loss(v[0], labels, r); }, {logits});
+  }
+  check_error<ValueError>(
+      [] {
+        nn::logistic_loss(TensorD::from({1.0, 2.0, 3.0}), TensorD::from({1.0, -1.0, 0.0}));
+      },
+      {"logistic_loss", "label 0 at flat index 2", "-1 or +1"});
+  check_error<ValueError>(
+      [] {
+        nn::logistic_loss(TensorD::from({1.0, 2.0}), TensorD::from({0.5, 1.0}));
+      },
+      {"label 0.5 at flat index 0"});
+  check_error<ShapeError>(
+      [] {
+        nn::logistic_loss(TensorD::zeros({3, 1}), TensorD::ones({3}));
+      },
+      {"logistic_loss", "[3, 1]", "[3]"});
+  check_error<ValueError>(
+      [] {
+        nn::logistic_loss(TensorD::zeros({0, 2}), TensorD::zeros({0, 2}));
+      },
+      {"logistic_loss", "empty batch"});
+  CHECK(nn::logistic_loss(TensorD::zeros({0, 2}), TensorD::zeros({0, 2}), Reduction::Sum).item() == 0.0);
+}
+
 TEST_CASE("nn: L1 and L2 penalties over a list of parameters") {
   TensorD a = TensorD::from({1.0, -2.0}, true);
   const TensorD b = TensorD::from({0.5, -0.5, 3.0, 0.25}, {2, 2}, true);

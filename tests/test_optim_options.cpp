@@ -21,6 +21,14 @@ TEST_CASE("optim: options reject negative learning rates, momentum, eps and weig
   CHECK_THROWS_WITH_AS(AdagradOptions().eps(-1e-10), Contains("eps must be >= 0, got -1e-10"), ValueError);
   CHECK_THROWS_WITH_AS(AdagradOptions().initial_accumulator_value(-2.0), Contains("got -2"), ValueError);
   CHECK_THROWS_WITH_AS(AdagradOptions().weight_decay(-3.0), Contains("got -3"), ValueError);
+  CHECK_THROWS_WITH_AS(AdagradMomentumOptions(-0.1),
+                       Contains("AdagradMomentumOptions: learning rate must be >= 0, got -0.1"), ValueError);
+  CHECK_THROWS_WITH_AS(AdagradMomentumOptions().momentum(-0.9),
+                       Contains("AdagradMomentumOptions: momentum must be >= 0, got -0.9"), ValueError);
+  CHECK_THROWS_WITH_AS(AdagradMomentumOptions().eps(-1e-8),
+                       Contains("AdagradMomentumOptions: eps must be >= 0, got -1e-08"), ValueError);
+  CHECK_THROWS_WITH_AS(AdagradMomentumOptions().weight_decay(-0.5), Contains("weight decay must be >= 0, got -0.5"),
+                       ValueError);
   CHECK_THROWS_WITH_AS(RMSpropOptions(-0.01), Contains("got -0.01"), ValueError);
   CHECK_THROWS_WITH_AS(RMSpropOptions().eps(-1.0), Contains("eps must be >= 0, got -1"), ValueError);
   CHECK_THROWS_WITH_AS(RMSpropOptions().momentum(-0.1), Contains("got -0.1"), ValueError);
@@ -46,6 +54,19 @@ TEST_CASE("optim: betas and alpha must lie in 0 <= x < 1") {
   AdamOptions o;
   CHECK_THROWS_AS(o.betas(0.5, 2.0), ValueError);
   CHECK(o.betas() == std::pair<double, double>(0.9, 0.999));
+}
+
+TEST_CASE("optim: a failed AdagradMomentumOptions setter leaves the options as they were") {
+  optim::AdagradMomentumOptions o(0.05);
+  o.momentum(0.5);
+  CHECK_THROWS_AS(o.momentum(-1.0), ValueError);
+  CHECK_THROWS_AS(o.momentum(std::nan("")), ValueError);
+  CHECK_THROWS_AS(o.lr(-1.0), ValueError);
+  CHECK_THROWS_AS(o.eps(-1.0), ValueError);
+  CHECK(o.momentum() == 0.5);
+  CHECK(o.lr() == 0.05);
+  CHECK(o.eps() == 1e-8);
+  CHECK_NOTHROW(o.momentum(0.0).eps(0.0).weight_decay(0.0));  // zero is allowed for each, as for the others
 }
 
 TEST_CASE("optim: SGD refuses Nesterov without momentum and a convex momentum above 1") {

@@ -34,12 +34,10 @@ void check_values(const TensorD& p, const std::vector<double>& expected) {
   for (std::size_t i = 0; i < expected.size(); ++i) CHECK(std::abs(p.data()[i] - expected[i]) <= kTol);
 }
 
-// The named entry of a state dict (REQUIREs that it exists).
-TensorD entry(const NamedTensors<double>& dict, const std::string& name) {
-  for (const auto& [n, t] : dict)
-    if (n == name) return t;
-  FAIL("no entry " << name);
-  return {};
+// The named tensor entry of a state dict (REQUIREs that it exists and is a float64 tensor).
+TensorD entry(const StateDict& dict, const std::string& name) {
+  REQUIRE_MESSAGE(dict.contains(name), "no entry " << name);
+  return dict.tensor<double>(name, "test");
 }
 
 }  // namespace
@@ -57,6 +55,8 @@ TEST_CASE("optim: SGD without momentum is plain gradient descent p <- p - lr*g")
   check_values(p, {0.81, -1.62});
   CHECK(opt.step_count(0) == 2);
   CHECK(opt.state_dict().size() == 2);  // "lr", "state.0.step": no momentum buffer
+  CHECK(opt.state_dict().real("lr", "test") == 0.1);
+  CHECK(opt.state_dict().integer("state.0.step", "test") == 2);
 }
 
 TEST_CASE("optim: SGD weight decay adds lambda*p to the gradient") {
@@ -192,6 +192,88 @@ TEST_CASE("optim: Adagrad lr_decay, initial accumulator, weight decay and eps ou
   quadratic_grad(q);
   opt2.step();
   check_values(q, {0.95});
+}
+
+TEST_CASE("optim: AdagradMomentum G <- G + g^2, v <- mu*v + lr*g/(sqrt(G) + eps), p <- p - v") {
+  // lr 0.1, μ 0.9, ε 0, g = a = (3, -4) constant, p0 = (1, 1). After t steps G = t·g², so g/√G = ±1/√t:
+  //   t=1: G = (9, 16)    v1 = 0.1·(1, -1)                                  p = p0 - v1 = (0.9, 1.1)
+  //   t=2: G = (18, 32)   v2 = 0.9·v1 + 0.1·(1, -1)/√2 = ±(0.09 + 0.1/√2)      p = p1 - v2
+  //   t=3: G = (27, 48)   v3 = 0.9·v2 + 0.1·(1, -1)/√3 = ±(0.081 + 0.09/√2 + 0.1/√3)   p = p2 - v3
+  TensorD p = TensorD::from({1.0, 1.0}, true);
+  const TensorD a = TensorD::from({3.0, -4.0});
+  optim::AdagradMomentum opt({p}, optim::AdagradMomentumOptions(0.1).momentum(0.9).eps(0.0));
+  static_assert(std::is_same_v<decltype(opt), optim::AdagradMomentum<double>>);
+  const double v1 = 0.1, v2 = 0.09 + 0.1 / std::sqrt(2.0), v3 = 0.081 + 0.09 / std::sqrt(2.0) + 0.1 / std::sqrt(3.0);
+  const double expected_v[] = {v1, v2, v3};
+  double moved = 0.0;
+  for (int t = 0; t < 3; ++t) {
+    linear_grad(p, a);
+    opt.step();
+    moved += expected_v[t];
+    check_values(p, {1.0 - moved, 1.0 + moved});
+    check_values(entry(opt.state_dict(), "state.0.momentum_buffer"), {expected_v[t], -expected_v[t]});
+  }
+  check_values(entry(opt.state_dict(), "state.0.sum"), {27.0, 48.0});
+  CHECK(opt.step_count(0) == 3);
+}
+
+TEST_CASE("optim: AdagradMomentum weight decay enters G and v, and eps is added outside the root") {
+  // lr 0.1, μ 0.5, λ 1, ε 1, g = p (so d = g + λp = 2p), p0 = 1:
+  //   t=1: d = 2             G = 4            v1 = 0.1·2/(2 + 1) = 1/15          p1 = 14/15
+  //   t=2: d = 2·p1          G = 4 + d²       v2 = 0.5·v1 + 0.1·d/(√G + 1)       p2 = p1 - v2
+  //   t=3: d = 2·p2          G = G + d²       v3 = 0.5·v2 + 0.1·d/(√G + 1)       p3 = p2 - v3
+  TensorD p = TensorD::from({1.0}, true);
+  optim::AdagradMomentum opt({p}, optim::AdagradMomentumOptions(0.1).momentum(0.5).weight_decay(1.0).eps(1.0));
+  double q = 1.0, G = 0.0, v = 0.0;
+  for (int t = 0; t < 3; ++t) {
+    const double d = 2.0 * q;
+    G += d * d;
+    v = 0.5 * v + 0.1 * d / (std::sqrt(G) + 1.0);
+    q -= v;
+    quadratic_grad(p);
+    opt.step();
+    check_values(p, {q});
+    if (t == 0) check_values(p, {14.0 / 15.0});
+  }
+  check_values(entry(opt.state_dict(), "state.0.sum"), {G});
+  check_values(entry(opt.state_dict(), "state.0.momentum_buffer"), {v});
+}
+
+TEST_CASE("optim: AdagradMomentum with momentum 0 is Adagrad (eps outside the root), with no momentum buffer") {
+  // Hand rule, lr 0.1, ε 1, g = p, p0 = 1: G = 1, p1 = 1 - 0.1·1/(1 + 1) = 0.95 (ε inside the root: 1 - 0.1/√2).
+  TensorD q = TensorD::from({1.0}, true);
+  optim::AdagradMomentum opt1({q}, optim::AdagradMomentumOptions(0.1).momentum(0.0).eps(1.0));
+  quadratic_grad(q);
+  opt1.step();
+  check_values(q, {0.95});
+  CHECK(opt1.state_dict().size() == 3);  // "lr", "state.0.step", "state.0.sum"
+
+  // Step for step, bit for bit the same as optim::Adagrad (lr_decay 0) with the same eps and weight decay.
+  TensorD p = TensorD::from({1.0, -2.0, 0.5}, true), r = TensorD::from({1.0, -2.0, 0.5}, true);
+  optim::AdagradMomentum am({p}, optim::AdagradMomentumOptions(0.1).momentum(0.0).eps(1e-8).weight_decay(0.25));
+  optim::Adagrad ag({r}, optim::AdagradOptions(0.1).eps(1e-8).weight_decay(0.25));
+  for (int t = 0; t < 5; ++t) {
+    quadratic_grad(p);
+    am.step();
+    quadratic_grad(r);
+    ag.step();
+    CHECK(p.to_vector() == r.to_vector());
+  }
+  CHECK(entry(am.state_dict(), "state.0.sum").to_vector() == entry(ag.state_dict(), "state.0.sum").to_vector());
+}
+
+TEST_CASE("optim: AdagradMomentum defaults are lr 0.01, momentum 0.9, eps 1e-8, no weight decay") {
+  const optim::AdagradMomentumOptions o;
+  CHECK(o.lr() == 0.01);
+  CHECK(o.momentum() == 0.9);
+  CHECK(o.eps() == 1e-8);
+  CHECK(o.weight_decay() == 0.0);
+  CHECK(optim::AdagradMomentumOptions(0.5).momentum() == 0.9);
+  Tensor w = Tensor::ones({2}, true);
+  optim::AdagradMomentum opt({w});
+  static_assert(std::is_same_v<decltype(opt), optim::AdagradMomentum<float>>);
+  CHECK(opt.lr() == 0.01);
+  CHECK(opt.name() == "AdagradMomentum");
 }
 
 TEST_CASE("optim: RMSprop v <- alpha*v + (1-alpha)*g^2, p <- p - lr*g/(sqrt(v) + eps)") {

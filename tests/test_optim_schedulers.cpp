@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -126,7 +128,11 @@ TEST_CASE("optim: a scheduler restored from its state dict continues the same sc
   optim::SGD opt({p}, 1.0);
   optim::CosineAnnealingLR sched(opt, 10, 0.01);
   for (int e = 0; e < 3; ++e) sched.step();
-  const NamedTensors<double> saved = sched.state_dict();
+  const StateDict saved = sched.state_dict();
+  // base_lr is a real and last_epoch an integer, each as it is.
+  REQUIRE(saved.size() == 2);
+  CHECK(saved.real("base_lr", "test") == 1.0);
+  CHECK(saved.integer("last_epoch", "test") == 3);
   std::vector<double> continued;
   for (int e = 0; e < 4; ++e) {
     sched.step();
@@ -156,8 +162,14 @@ TEST_CASE("optim: ReduceLROnPlateau restored mid-cooldown continues bit for bit"
   // After the restore: cooldown 0, bad 1, bad 2 -> 0.075, then best 4 and a cooldown again.
   for (int e = 0; e < 4; ++e) sched.step(metrics[e]);
   REQUIRE(sched.in_cooldown());
-  const NamedTensors<float> saved_sched = sched.state_dict();
-  const NamedTensors<float> saved_opt = opt.state_dict();
+  const StateDict saved_sched = sched.state_dict();
+  const StateDict saved_opt = opt.state_dict();
+  // Integers for the counters, a real for the best metric; the float optimizer's rate is the double 0.15.
+  CHECK(saved_sched.integer("last_epoch", "test") == 4);
+  CHECK(saved_sched.real("best", "test") == 5.0);
+  CHECK(saved_sched.integer("num_bad_epochs", "test") == 0);
+  CHECK(saved_sched.integer("cooldown_counter", "test") == 1);
+  CHECK(saved_opt.real("lr", "test") == 0.15);
   std::vector<double> continued;
   for (int e = 4; e < 10; ++e) {
     sched.step(metrics[e]);
@@ -184,21 +196,71 @@ TEST_CASE("optim: scheduler state dicts are validated before anything changes") 
   optim::SGD opt({p}, 1.0);
   optim::StepLR sched(opt, 1, 0.5);
   sched.step();
-  NamedTensors<double> bad = sched.state_dict();
-  bad[1].second = TensorD::zeros({3});
-  CHECK_THROWS_WITH_AS(sched.load_state_dict(bad), doctest::Contains("'last_epoch' has shape [3], expected [4]"),
-                       ShapeError);
-  bad = sched.state_dict();
-  bad.pop_back();
-  CHECK_THROWS_WITH_AS(sched.load_state_dict(bad), doctest::Contains("missing entry 'last_epoch'"), ValueError);
-  bad = sched.state_dict();
-  bad[1].second.mutable_data()[0] = 0.5;  // not an encoded integer
-  CHECK_THROWS_WITH_AS(sched.load_state_dict(bad), doctest::Contains("StepLR::load_state_dict"), ValueError);
+  const StateDict good = sched.state_dict();
+  StateDict bad = good;
+  bad.set("last_epoch", TensorD::zeros({4}));  // a tensor where an integer belongs
+  CHECK_THROWS_WITH_AS(sched.load_state_dict(bad),
+                       doctest::Contains("StepLR::load_state_dict: entry 'last_epoch' is a float64 tensor"),
+                       ValueError);
+  bad = good;
+  bad.set("last_epoch", 2.0);  // a real where an integer belongs
+  CHECK_THROWS_WITH_AS(sched.load_state_dict(bad), doctest::Contains("entry 'last_epoch' is a real"), ValueError);
+  bad = good;
+  bad.set("base_lr", std::int64_t{1});  // an integer where a real belongs
+  CHECK_THROWS_WITH_AS(sched.load_state_dict(bad), doctest::Contains("integer, expected a real"), ValueError);
+  StateDict missing;
+  missing.set("base_lr", good.real("base_lr", "test"));
+  CHECK_THROWS_WITH_AS(sched.load_state_dict(missing), doctest::Contains("missing entry 'last_epoch'"), ValueError);
+  bad = good;
+  bad.set("last_epoch", std::int64_t{-1});
+  CHECK_THROWS_WITH_AS(sched.load_state_dict(bad), doctest::Contains("entry 'last_epoch' is negative (-1)"),
+                       ValueError);
+  bad = good;
+  bad.set("base_lr", -0.5);
+  CHECK_THROWS_WITH_AS(sched.load_state_dict(bad), doctest::Contains("'base_lr' holds an invalid learning rate -0.5"),
+                       ValueError);
+  bad.set("base_lr", std::nan(""));
+  CHECK_THROWS_WITH_AS(sched.load_state_dict(bad), doctest::Contains("invalid learning rate nan"), ValueError);
   CHECK(sched.last_epoch() == 1);
+  CHECK(sched.base_lr() == 1.0);
   CHECK(opt.lr() == 0.5);
 
   optim::ReduceLROnPlateau plateau(opt);
   CHECK_THROWS_WITH_AS(plateau.load_state_dict(sched.state_dict()), doctest::Contains("unexpected entry 'base_lr'"),
                        ValueError);
-  CHECK(plateau.last_epoch() == 0);
+  plateau.step(2.0);
+  const StateDict plateau_good = plateau.state_dict();
+  bad = plateau_good;
+  bad.set("best", std::int64_t{1});
+  CHECK_THROWS_WITH_AS(plateau.load_state_dict(bad),
+                       doctest::Contains("ReduceLROnPlateau::load_state_dict: entry 'best' is a"), ValueError);
+  bad = plateau_good;
+  bad.set("cooldown_counter", std::int64_t{-3});
+  CHECK_THROWS_WITH_AS(plateau.load_state_dict(bad), doctest::Contains("entry 'cooldown_counter' is negative (-3)"),
+                       ValueError);
+  bad = plateau_good;
+  bad.set("num_bad_epochs", 1.0);
+  CHECK_THROWS_WITH_AS(plateau.load_state_dict(bad), doctest::Contains("entry 'num_bad_epochs' is a real"), ValueError);
+  CHECK(plateau.last_epoch() == 1);
+  CHECK(plateau.best() == 2.0);
+}
+
+TEST_CASE("optim: ReduceLROnPlateau keeps an infinite best metric and large counters exactly") {
+  // Before the first step, best is +inf (mode Min): a real holds it as it is. Counters are 64-bit integers.
+  TensorD p = TensorD::zeros({1}, true);
+  optim::SGD opt({p}, 1.0);
+  optim::ReduceLROnPlateau sched(opt);
+  StateDict dict = sched.state_dict();
+  CHECK(dict.real("best", "test") == std::numeric_limits<double>::infinity());
+  CHECK(dict.integer("last_epoch", "test") == 0);
+  const std::int64_t big = (std::int64_t{1} << 60) + 1;
+  dict.set("last_epoch", big);
+  dict.set("num_bad_epochs", big - 2);
+  dict.set("best", -0.0);
+  optim::ReduceLROnPlateau restored(opt);
+  restored.load_state_dict(dict);
+  CHECK(restored.last_epoch() == static_cast<std::uint64_t>(big));
+  CHECK(restored.num_bad_epochs() == static_cast<std::uint64_t>(big - 2));
+  CHECK(std::signbit(restored.best()));
+  CHECK(restored.state_dict().integer("last_epoch", "test") == big);
 }

@@ -1,10 +1,15 @@
 // Optimizer state dicts: a restored optimizer continues bit for bit, and a wrong dict is refused with nothing changed.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "autodiff/autodiff.h"
@@ -38,6 +43,8 @@ std::vector<Named<T>> all_optimizers() {
       {"SGD Nesterov", make<SGD<T>, T>(SGDOptions(0.05).momentum(0.9).nesterov(true))},
       {"SGD convex", make<SGD<T>, T>(SGDOptions(0.05).momentum(0.5).kind(MomentumKind::Convex))},
       {"Adagrad", make<Adagrad<T>, T>(AdagradOptions(0.1).lr_decay(0.01))},
+      {"AdagradMomentum", make<AdagradMomentum<T>, T>(AdagradMomentumOptions(0.05).weight_decay(0.01))},
+      {"AdagradMomentum without momentum", make<AdagradMomentum<T>, T>(AdagradMomentumOptions(0.1).momentum(0.0))},
       {"RMSprop", make<RMSprop<T>, T>(RMSpropOptions(0.01))},
       {"RMSprop centered momentum", make<RMSprop<T>, T>(RMSpropOptions(0.01).centered(true).momentum(0.5))},
       {"Adam", make<Adam<T>, T>(AdamOptions(0.05).weight_decay(0.01))},
@@ -74,14 +81,22 @@ void train(optim::Optimizer<T>& opt, std::vector<TensorT<T>>& params, int steps)
   }
 }
 
-// NamedTensors copies share storage (tensors are handles): tests that edit a dict edit a deep copy.
-template <class T>
-NamedTensors<T> deep_copy(const NamedTensors<T>& dict) {
-  NamedTensors<T> out;
-  for (const auto& [name, t] : dict) {
-    TensorT<T> c = TensorT<T>::empty(t.shape());
-    c.copy_(t);
-    out.emplace_back(name, c);
+// StateDict copies share tensor storage (tensors are handles): tests that edit a dict's tensors edit a deep copy.
+StateDict deep_copy(const StateDict& dict) {
+  StateDict out;
+  for (const auto& [name, value] : dict.entries()) {
+    StateDict::Value v = value;
+    std::visit(
+        [](auto& x) {
+          using V = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<V, Tensor> || std::is_same_v<V, TensorD>) {
+            V c = V::empty(x.shape());
+            c.copy_(x);
+            x = c;
+          }
+        },
+        v);
+    out.set(name, std::move(v));
   }
   return out;
 }
@@ -91,20 +106,44 @@ bool bitwise_equal(const TensorT<T>& a, const TensorT<T>& b) {
   return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.numel() * sizeof(T)) == 0;
 }
 
-template <class T>
-bool bitwise_equal(const NamedTensors<T>& a, const NamedTensors<T>& b) {
+// Same names in the same order, each of the same kind and the same bits (a real compares its bits, so -0.0 and NaN
+// are told apart from 0.0 and from each other).
+bool bitwise_equal(const StateDict::Value& a, const StateDict::Value& b) {
+  if (a.index() != b.index()) return false;
+  if (const auto* t = std::get_if<Tensor>(&a)) return bitwise_equal(*t, std::get<Tensor>(b));
+  if (const auto* t = std::get_if<TensorD>(&a)) return bitwise_equal(*t, std::get<TensorD>(b));
+  if (const auto* r = std::get_if<double>(&a)) return std::memcmp(r, &std::get<double>(b), sizeof(double)) == 0;
+  if (const auto* i = std::get_if<std::int64_t>(&a)) return *i == std::get<std::int64_t>(b);
+  return std::get<std::vector<std::uint64_t>>(a) == std::get<std::vector<std::uint64_t>>(b);
+}
+bool bitwise_equal(const StateDict& a, const StateDict& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].first != b[i].first || !bitwise_equal(a[i].second, b[i].second)) return false;
+    if (a.entries()[i].first != b.entries()[i].first || !bitwise_equal(a.entries()[i].second, b.entries()[i].second))
+      return false;
   return true;
 }
 
-template <class T>
-TensorT<T>& entry(NamedTensors<T>& dict, const std::string& name) {
-  for (auto& [n, t] : dict)
-    if (n == name) return t;
-  FAIL("no entry " << name);
-  return dict.front().second;
+// f must throw E with a message containing every one of `parts`.
+template <class E, class F>
+void check_throws(F f, std::initializer_list<const char*> parts) {
+  std::string msg;
+  bool thrown = false;
+  try {
+    f();
+  } catch (const E& e) {
+    thrown = true;
+    msg = e.what();
+  }
+  REQUIRE(thrown);
+  INFO(msg);
+  for (const char* part : parts) CHECK(msg.find(part) != std::string::npos);
+}
+
+std::vector<std::string> names_of(const StateDict& dict) {
+  std::vector<std::string> names;
+  for (const auto& [name, v] : dict.entries()) names.push_back(name);
+  return names;
 }
 
 }  // namespace
@@ -121,8 +160,8 @@ TEST_CASE_TEMPLATE("optim: state_dict round trip continues the trajectory bit fo
       sched_a.step();
     }
     const std::vector<TensorT<T>> saved_params = copy_params(a);
-    const NamedTensors<T> saved_opt = opt_a->state_dict();
-    const NamedTensors<T> saved_sched = sched_a.state_dict();
+    const StateDict saved_opt = opt_a->state_dict();
+    const StateDict saved_sched = sched_a.state_dict();
     for (int e = 0; e < 5; ++e) {
       train(*opt_a, a, 1);
       sched_a.step();
@@ -152,80 +191,155 @@ TEST_CASE_TEMPLATE("optim: state_dict round trip continues the trajectory bit fo
 TEST_CASE("optim: state_dict names each parameter's step counter and buffers") {
   std::vector<TensorD> params = make_params<double>();
   optim::Adam<double> opt(params);
-  std::vector<std::string> names;
-  for (const auto& [name, t] : opt.state_dict()) names.push_back(name);
-  CHECK(names == std::vector<std::string>{"lr", "state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq", "state.1.step",
-                                          "state.1.exp_avg", "state.1.exp_avg_sq", "state.2.step", "state.2.exp_avg",
-                                          "state.2.exp_avg_sq"});
-  CHECK(opt.state_dict()[2].second.shape() == Shape{2, 3});
+  CHECK(names_of(opt.state_dict()) == std::vector<std::string>{"lr", "state.0.step", "state.0.exp_avg",
+                                                               "state.0.exp_avg_sq", "state.1.step", "state.1.exp_avg",
+                                                               "state.1.exp_avg_sq", "state.2.step", "state.2.exp_avg",
+                                                               "state.2.exp_avg_sq"});
+  CHECK(opt.state_dict().tensor<double>("state.0.exp_avg", "test").shape() == Shape{2, 3});
+  CHECK(opt.state_dict().tensor<double>("state.1.exp_avg_sq", "test").shape() == Shape{3});
 
   optim::RMSprop<double> plain(params), full(params, optim::RMSpropOptions().momentum(0.9).centered(true));
   CHECK(plain.state_dict().size() == 1 + 3 * 2);
   CHECK(full.state_dict().size() == 1 + 3 * 4);  // square_avg, momentum_buffer, grad_avg
+
+  optim::AdagradMomentum<double> am(params), am0(params, optim::AdagradMomentumOptions().momentum(0.0));
+  CHECK(names_of(am.state_dict()) == std::vector<std::string>{"lr", "state.0.step", "state.0.sum",
+                                                              "state.0.momentum_buffer", "state.1.step", "state.1.sum",
+                                                              "state.1.momentum_buffer", "state.2.step", "state.2.sum",
+                                                              "state.2.momentum_buffer"});
+  CHECK(am0.state_dict().size() == 1 + 3 * 2);  // sum only
 }
 
-TEST_CASE("optim: step counters and the learning rate survive a float state dict exactly") {
-  // Past 2^24 a float cannot count by one; the limb encoding still restores the counter exactly.
-  std::vector<Tensor> params = {Tensor::zeros({1}, true)};
+TEST_CASE_TEMPLATE("optim: the learning rate is a real, step counters are integers, buffers are tensors of T", T, float,
+                   double) {
+  // The scalars keep their own types whatever T is: a float optimizer's state holds the double learning rate and
+  // 64-bit step counts, not float approximations of them.
+  std::vector<TensorT<T>> params = make_params<T>();
+  optim::Adam<T> opt(params, 0.001);
+  train(opt, params, 3);
+  const StateDict dict = opt.state_dict();
+  for (const auto& [name, value] : dict.entries()) {
+    CAPTURE(name);
+    if (name == "lr")
+      CHECK(std::holds_alternative<double>(value));
+    else if (name.size() > 5 && name.compare(name.size() - 5, 5, ".step") == 0)
+      CHECK(std::holds_alternative<std::int64_t>(value));
+    else
+      CHECK(std::holds_alternative<TensorT<T>>(value));
+  }
+  CHECK(dict.real("lr", "test") == 0.001);  // the double 0.001, not float(0.001)
+  CHECK(dict.integer("state.0.step", "test") == 3);
+  CHECK(dict.integer("state.1.step", "test") == 3);
+  CHECK(dict.integer("state.2.step", "test") == 0);  // never had a gradient
+  CHECK(kind_of(dict.at("lr", "test")) == "real");
+  CHECK(kind_of(dict.at("state.0.step", "test")) == "integer");
+  CHECK(kind_of(dict.at("state.0.exp_avg", "test")) == (sizeof(T) == 4 ? "float32 tensor" : "float64 tensor"));
+}
+
+TEST_CASE("optim: step counters and the learning rate are restored exactly, beyond what a float or double counts") {
+  // 2^62 + 3 is neither a float nor a double (their 24- and 53-bit significands round it); the integer entry keeps
+  // every bit, and the learning rate comes back as the very double that was saved.
+  std::vector<Tensor> params = {Tensor::zeros({1}, true), Tensor::zeros({2}, true)};
   optim::Adam<float> opt(params, 0.1);
-  NamedTensors<float> dict = opt.state_dict();
-  const std::uint64_t big = (std::uint64_t{1} << 40) + 3;
-  float* limbs = entry(dict, "state.0.step").mutable_data();
-  for (int i = 0; i < 4; ++i) limbs[i] = static_cast<float>((big >> (16 * i)) & 0xFFFF);
+  StateDict dict = opt.state_dict();
+  const std::int64_t big = (std::int64_t{1} << 62) + 3;
+  REQUIRE(static_cast<std::int64_t>(static_cast<double>(big)) != big);
+  const double lr = std::nextafter(0.1, 1.0);  // not float(0.1), nor 0.1
+  dict.set("state.0.step", big);
+  dict.set("state.1.step", std::numeric_limits<std::int64_t>::max());
+  dict.set("lr", lr);
   opt.load_state_dict(dict);
-  CHECK(opt.step_count(0) == big);
-  CHECK(opt.lr() == 0.1);  // the double 0.1, not float(0.1)
+  CHECK(opt.step_count(0) == static_cast<std::uint64_t>(big));
+  CHECK(opt.step_count(1) == static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+  CHECK(opt.lr() == lr);
+  const StateDict back = opt.state_dict();
+  CHECK(back.integer("state.0.step", "test") == big);
+  CHECK(back.real("lr", "test") == lr);
+  CHECK(bitwise_equal(back, dict));
 }
 
 TEST_CASE("optim: load_state_dict refuses a wrong dict with a clear message and changes nothing") {
   std::vector<TensorD> params = make_params<double>();
   optim::Adam<double> opt(params, 0.05);
   train(opt, params, 3);
-  const NamedTensors<double> good = opt.state_dict();
+  const StateDict good = opt.state_dict();
+  // Every buffer of `bad` differs from the optimizer's, so a partial write before the error would show.
+  StateDict bad = deep_copy(good);
+  for (const auto& [name, value] : bad.entries())
+    if (const TensorD* t = std::get_if<TensorD>(&value)) TensorD(*t).fill_(42.0);
   auto unchanged = [&] {
     CHECK(bitwise_equal(opt.state_dict(), good));
     CHECK(opt.lr() == 0.05);
+    CHECK(opt.step_count(0) == 3);
   };
 
   SUBCASE("missing entry") {
-    NamedTensors<double> bad = deep_copy(good);
-    bad.erase(bad.begin() + 5);
-    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad),
+    StateDict missing;
+    for (const auto& [name, value] : bad.entries())
+      if (name != "state.1.exp_avg") missing.set(name, value);
+    CHECK_THROWS_WITH_AS(opt.load_state_dict(missing),
                          doctest::Contains("Adam::load_state_dict: missing entry 'state.1.exp_avg'"), ValueError);
   }
   SUBCASE("unexpected entry") {
-    NamedTensors<double> bad = deep_copy(good);
-    bad.emplace_back("state.3.exp_avg", TensorD::zeros({1}));
+    bad.set("state.3.exp_avg", TensorD::zeros({1}));
     CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("unexpected entry 'state.3.exp_avg'"), ValueError);
   }
-  SUBCASE("repeated entry") {
-    NamedTensors<double> bad = deep_copy(good);
-    bad.push_back(bad[2]);
-    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("'state.0.exp_avg' appears twice"), ValueError);
+  SUBCASE("a name set twice holds its last value: a state dict cannot repeat an entry") {
+    const std::size_t n = bad.size();
+    bad.set("state.0.exp_avg", TensorD::full({2, 3}, 7.0));
+    CHECK(bad.size() == n);
+    CHECK(bad.tensor<double>("state.0.exp_avg", "test").to_vector() == std::vector<double>(6, 7.0));
+    CHECK(names_of(bad) == names_of(good));  // in place, not appended
   }
   SUBCASE("wrong shape") {
-    NamedTensors<double> bad = deep_copy(good);
-    entry(bad, "state.0.exp_avg_sq") = TensorD::zeros({3, 2});
+    bad.set("state.0.exp_avg_sq", TensorD::zeros({3, 2}));
     CHECK_THROWS_WITH_AS(opt.load_state_dict(bad),
                          doctest::Contains("'state.0.exp_avg_sq' has shape [3, 2], expected [2, 3]"), ShapeError);
   }
   SUBCASE("undefined tensor") {
-    NamedTensors<double> bad = deep_copy(good);
-    entry(bad, "state.1.exp_avg") = TensorD();
+    bad.set("state.1.exp_avg", TensorD());
     CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("undefined"), ValueError);
   }
-  SUBCASE("a step counter that is not an encoded integer (found after the tensors were matched)") {
-    NamedTensors<double> bad = deep_copy(good);
-    for (auto& [name, t] : bad)  // make every buffer differ, so a partial write would show
-      if (name != "lr" && name.find("step") == std::string::npos) t.fill_(42.0);
-    entry(bad, "state.2.step").mutable_data()[1] = 0.5;
-    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("'state.2.step' is not an encoded scalar"),
+  SUBCASE("a buffer of the other precision") {
+    bad.set("state.1.exp_avg", Tensor::zeros({3}));
+    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad),
+                         doctest::Contains("entry 'state.1.exp_avg' is a float32 tensor, expected a float64 tensor"),
+                         ValueError);
+  }
+  SUBCASE("a step counter that is a real") {
+    bad.set("state.2.step", 3.0);
+    check_throws<ValueError>([&] { opt.load_state_dict(bad); },
+                             {"Adam::load_state_dict: entry 'state.2.step' is a real, expected a", "integer"});
+  }
+  SUBCASE("a step counter that is a tensor (as the old limb encoding stored it)") {
+    bad.set("state.0.step", TensorD::from({3.0, 0.0, 0.0, 0.0}));
+    check_throws<ValueError>([&] { opt.load_state_dict(bad); },
+                             {"entry 'state.0.step' is a float64 tensor, expected a", "integer"});
+  }
+  SUBCASE("a learning rate that is an integer") {
+    bad.set("lr", std::int64_t{1});
+    check_throws<ValueError>([&] { opt.load_state_dict(bad); },
+                             {"Adam::load_state_dict", "entry 'lr' is a", "integer, expected a real"});
+  }
+  SUBCASE("a learning rate given as 64-bit words") {
+    bad.set("lr", std::vector<std::uint64_t>{0x3FB999999999999Au});
+    check_throws<ValueError>([&] { opt.load_state_dict(bad); },
+                             {"Adam::load_state_dict", "entry 'lr' is a", "64-bit words", "expected a real"});
+  }
+  SUBCASE("a negative step counter (found after the kinds and shapes were matched)") {
+    bad.set("state.2.step", std::int64_t{-1});
+    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("'state.2.step' holds a negative step count -1"),
                          ValueError);
   }
   SUBCASE("a negative learning rate") {
-    NamedTensors<double> bad = deep_copy(good);
-    entry(bad, "lr") = TensorD::from({0.0, 0.0, 0.0, double(0xBFF0)});  // limbs of the bits of -1.0
+    bad.set("lr", -1.0);
     CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("invalid learning rate -1"), ValueError);
+  }
+  SUBCASE("a NaN or infinite learning rate") {
+    bad.set("lr", std::nan(""));
+    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("invalid learning rate nan"), ValueError);
+    bad.set("lr", std::numeric_limits<double>::infinity());
+    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("invalid learning rate inf"), ValueError);
   }
   SUBCASE("another optimizer's state") {
     optim::SGD<double> sgd(params, optim::SGDOptions(0.1).momentum(0.9));

@@ -224,3 +224,86 @@ TEST_CASE("plot: image grid of digits with captions") {
                        ShapeError);
   CHECK_THROWS_AS(image_grid_svg(Tensor::zeros({2, 9}), 3, 3, {"only one"}), ValueError);
 }
+
+TEST_CASE("plot: dashed series are drawn and listed with a dashed line") {
+  const std::vector<double> x = {0, 1, 2, 3};
+  Series truth{"truth", {0, 1, 4, 9}, x};
+  Series fit{"fit", {0.1, 1.2, 3.8, 9.1}, x, /*dashed=*/true};
+  const std::string doc = line_plot_svg({truth, fit});
+  CHECK(xml_problem(doc) == "");
+  CHECK(count(doc, "<polyline") == 2);
+  CHECK(count(doc, "stroke-dasharray") == 2);  // the fit's curve and its legend line; the truth is solid
+  const std::size_t dashed_line = doc.find("<polyline", doc.find("<polyline") + 1);
+  CHECK(doc.find("stroke-dasharray", dashed_line) < doc.find("/>", dashed_line));  // on the second (fit) curve
+  CHECK(doc.find("stroke-dasharray") > doc.find("<polyline"));                     // not on the first
+  CHECK(line_plot_svg({truth}).find("stroke-dasharray") == std::string::npos);
+}
+
+TEST_CASE("plot: a logarithmic y axis has ticks at powers of ten and skips values <= 0") {
+  CHECK(power_of_ten_label(-2) == "0.01");
+  CHECK(power_of_ten_label(0) == "1");
+  CHECK(power_of_ten_label(3) == "1000");
+  CHECK(power_of_ten_label(-5) == "1e-5");
+  CHECK(power_of_ten_label(6) == "1e6");
+  const Ticks t = log_ticks(0.003, 2.5);  // decades 1e-3 .. 1e1
+  CHECK(t.values == std::vector<double>{-3, -2, -1, 0, 1});
+  CHECK(t.labels == std::vector<std::string>{"0.001", "0.01", "0.1", "1", "10"});
+  CHECK(t.lo == -3);
+  CHECK(t.hi == 1);
+  CHECK(t.minor.size() == 4 * 8);                                         // 2..9 in each of the four decades
+  CHECK(log_ticks(0.01, 0.01).values == std::vector<double>{-2, -1});     // at least one decade
+  CHECK(log_ticks(1e-30, 1e30).values.size() <= 11);                      // many decades: every few
+  CHECK(log_ticks(-1, 5).labels == std::vector<std::string>{"1", "10"});  // no positive range: [1, 10]
+
+  const double nan = std::nan("");
+  // A loss falling from 2 to 0.004, with a 0 and a negative value (no logarithm: skipped, breaking the line) and NaN.
+  const std::vector<Series> series = {{"loss", {2.0, 0.5, 0.0, 0.05, -1.0, 0.01, nan, 0.004}}};
+  LinePlotOptions o;
+  o.log_y = true;
+  o.y_label = "loss";
+  const std::string doc = line_plot_svg(series, o);
+  CHECK(xml_problem(doc) == "");
+  for (const char* label : {">0.001</text>", ">0.01</text>", ">0.1</text>", ">1</text>", ">10</text>"})
+    CHECK_MESSAGE(doc.find(label) != std::string::npos, label);
+  CHECK(doc.find(">0.5</text>") == std::string::npos);  // no linear ticks
+  CHECK(count(doc, "<circle") == 5);                    // the five positive values
+  CHECK(count(doc, "<polyline") == 1);                  // 2, 0.5 | 0 | 0.05 | -1 | 0.01 | NaN | 0.004: one run of two
+  CHECK(count(doc, "#f1f1f1") > 0);                     // the minor grid at 2..9 x 10^k
+
+  // Bounds given in data units; a non-positive one is refused.
+  o.y_min = 1e-4;
+  o.y_max = 10.0;
+  const std::string bounded = line_plot_svg(series, o);
+  CHECK(bounded.find(">1e-4</text>") != std::string::npos);
+  o.y_min = 0.0;
+  CHECK_THROWS_WITH_AS(line_plot_svg(series, o), doctest::Contains("line_plot: log_y needs a positive y_min, got 0"),
+                       ValueError);
+  o.y_min = {};
+  o.y_max = -1.0;
+  CHECK_THROWS_WITH_AS(line_plot_svg(series, o), doctest::Contains("y_max"), ValueError);
+  // Without log_y, 0 and negative values are drawn as before.
+  CHECK(count(line_plot_svg(series), "<circle") == 7);
+}
+
+TEST_CASE("plot: heatmap cells that are NaN or infinite are grey and labelled") {
+  const double nan = std::nan(""), inf = HUGE_VAL;
+  HeatmapOptions o;
+  o.percent = true;
+  o.decimals = 1;
+  const std::string doc = heatmap_svg({{0.5, nan}, {inf, -inf}, {0.9, 0.7}}, o);
+  CHECK(xml_problem(doc) == "");
+  CHECK(doc.find(">nan</text>") != std::string::npos);
+  CHECK(doc.find(">inf</text>") != std::string::npos);
+  CHECK(doc.find(">-inf</text>") != std::string::npos);
+  CHECK(count(doc, "fill=\"#d9d9d9\"") == 3);  // neutral grey, not a colour of the scale
+  CHECK(doc.find(">90.0%</text>") != std::string::npos);
+  CHECK(doc.find("nan%") == std::string::npos);
+  // The colour scale spans the finite values only (0.5 .. 0.9), as if the others were absent.
+  CHECK(doc.find(">0.9</text>") != std::string::npos);
+  // A label of the caller's choice, e.g. for runs that diverged; none when values are not shown.
+  o.non_finite_label = "diverged";
+  const std::string named = heatmap_svg({{0.5, nan}, {inf, 0.7}}, o);
+  CHECK(count(named, ">diverged</text>") == 2);
+  o.show_values = false;
+  CHECK(heatmap_svg({{0.5, nan}}, o).find("diverged") == std::string::npos);
+}

@@ -72,8 +72,14 @@ TEST_CASE("checkpoint: training resumed from a checkpoint (model + Adam state) i
 
   manual_seed(99);  // a different initialisation, overwritten by the checkpoint
   auto b = nn::Sequential(nn::Linear(3, 8), nn::ReLU(), nn::Linear(8, 2));
-  optim::Adam opt_b(b.parameters(), optim::AdamOptions(0.01));
-  opt_b.load_state_dict(nn::load_checkpoint(path, b));
+  optim::Adam opt_b(b.parameters(), optim::AdamOptions(0.5));  // rate and steps come from the checkpoint
+  const StateDict extras = nn::load_checkpoint(path, b);
+  // The optimizer's scalars are in the file as themselves: the real rate and the integer step counts.
+  CHECK(extras.real("lr", "test") == 0.01);
+  CHECK(extras.integer("state.0.step", "test") == 10);
+  opt_b.load_state_dict(extras);
+  CHECK(opt_b.lr() == 0.01);
+  CHECK(opt_b.step_count(0) == 10);
   train(b, opt_b, 10, 20);  // resumed run
 
   const auto pa = a.named_parameters(), pb = b.named_parameters();
@@ -81,6 +87,22 @@ TEST_CASE("checkpoint: training resumed from a checkpoint (model + Adam state) i
   for (std::size_t i = 0; i < pa.size(); ++i) {
     INFO(pa[i].first);
     CHECK(pa[i].second.to_vector() == pb[i].second.to_vector());
+  }
+  // The optimizers agree too: same rate, same step counts, bit-identical moment estimates.
+  const StateDict sa = opt_a.state_dict(), sb = opt_b.state_dict();
+  REQUIRE(sa.size() == sb.size());
+  for (std::size_t i = 0; i < sa.size(); ++i) {
+    const auto& [name, va] = sa.entries()[i];
+    const auto& vb = sb.entries()[i].second;
+    INFO(name);
+    CHECK(sb.entries()[i].first == name);
+    REQUIRE(va.index() == vb.index());
+    if (const Tensor* t = std::get_if<Tensor>(&va))
+      CHECK(t->to_vector() == std::get<Tensor>(vb).to_vector());
+    else if (const double* r = std::get_if<double>(&va))
+      CHECK(*r == std::get<double>(vb));
+    else
+      CHECK(std::get<std::int64_t>(va) == std::get<std::int64_t>(vb));
   }
   std::remove(path.c_str());
 }

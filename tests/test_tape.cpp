@@ -40,6 +40,23 @@ TEST_CASE("tape: the graph is released after backward, a second backward is a cl
   TensorD y = exp(x).sum();
   y.backward();
   CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("second time"), GraphError);
+  // The advice is C++ (backward(/*retain_graph=*/true)), not Python's keyword syntax.
+  CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("call backward(/*retain_graph=*/true)"), GraphError);
+  try {
+    y.backward();
+  } catch (const GraphError& e) {
+    CHECK(std::string(e.what()).find("retain_graph=true") == std::string::npos);
+  }
+}
+
+TEST_CASE("tape: backward of a tensor computed without gradients says why, in C++ terms") {
+  TensorD x = TensorD::from({1.0, 2.0}, true);
+  TensorD y;
+  {
+    NoGradGuard g;
+    y = (x * x).sum();
+  }
+  CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("computed while a NoGradGuard was active"), GraphError);
 }
 
 TEST_CASE("tape: retain_graph keeps the graph for another backward, which accumulates again") {

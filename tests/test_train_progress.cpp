@@ -23,7 +23,7 @@ TEST_CASE("train: number formatting for progress lines") {
   CHECK(format_metric("lr", 2.5e-5) == "2.50e-05");
 }
 
-TEST_CASE("train: Progress draws an updating bar with running means, rate and ETA") {
+TEST_CASE("train: Progress draws an updating bar with running means, rate, and the epoch's and the run's ETA") {
   std::ostringstream out;
   double t = 100.0;
   ProgressOptions o;
@@ -35,14 +35,14 @@ TEST_CASE("train: Progress draws an updating bar with running means, rate and ET
   p.start_epoch(3);
   t += 0.5;
   p.step(250, 0.2, 0.9);  // 25% after 0.5 s: 500 samples/s, 750 left -> 1.5 s
-  CHECK(out.str() == "\repoch 3/20 [==>       ] 25% loss 0.2000 acc 90.0% 500 samples/s ETA 0:02");
+  CHECK(out.str() == "\repoch 3/20 [==>       ] 25% loss 0.2000 acc 90.0% 500 samples/s epoch ETA 0:02 run ETA 0:36");
   t += 0.01;
   p.step(200, 0.1, 1.0);  // within 0.1 s of the last draw: not redrawn
   CHECK(out.str().find("45%") == std::string::npos);
   t += 0.5;
   out.str("");
   p.step(50, 0.1, 1.0);  // 500 samples: means (250 * 0.2 + 250 * 0.1) / 500 = 0.15, acc 95%
-  CHECK(out.str() == "\repoch 3/20 [=====>    ] 50% loss 0.1500 acc 95.0% 495 samples/s ETA 0:01");
+  CHECK(out.str() == "\repoch 3/20 [=====>    ] 50% loss 0.1500 acc 95.0% 495 samples/s epoch ETA 0:01 run ETA 0:35");
   t += 1.0;
   out.str("");
   p.step(500, 0.05, 1.0);  // the last batch is always drawn
@@ -77,7 +77,8 @@ TEST_CASE("train: Progress prints one plain line per epoch when not on a termina
     }
     p.end_epoch();
   }
-  CHECK(out.str() == "epoch 1/2 loss 1.0000 100 samples/s 0:01\nepoch 2/2 loss 0.5000 100 samples/s 0:01\n");
+  CHECK(out.str() ==
+        "epoch 1/2 loss 1.0000 100 samples/s 0:01, run ETA 0:01\nepoch 2/2 loss 0.5000 100 samples/s 0:01\n");
 
   std::ostringstream quiet;
   o.out = &quiet;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <sstream>
 #include <xtensor-blas/xlinalg.hpp>
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xarray.hpp>
@@ -144,4 +145,44 @@ TEST_CASE("values: printing shows values, shape and the producing op") {
   Tensor x = Tensor::from({1.5f, 2.0f}, true);
   CHECK(x.str() == "tensor([1.5, 2], shape=[2], requires_grad=true)");
   CHECK((x * x).str() == "tensor([2.25, 4], shape=[2], grad_fn=<mul>)");
+  CHECK(Tensor::scalar(5).str() == "tensor([5], shape=[])");
+  CHECK(Tensor::arange(25).str() ==
+        "tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, ...], shape=[25])");
+  CHECK(TensorD::arange(8).reshape({2, 2, 2}).str() == "tensor([0, 1, 2, 3, 4, 5, 6, 7], shape=[2, 2, 2])");
+}
+
+TEST_CASE("values: a matrix prints one row per line, aligned, as PyTorch does") {
+  // torch.tensor([[1., 2.], [3., 4.]]) prints as tensor([[1., 2.],\n        [3., 4.]]).
+  Tensor m = Tensor::from({1, 2, 3, 4}, {2, 2});
+  CHECK(m.str() == "tensor([[1, 2],\n        [3, 4]], shape=[2, 2])");
+  std::ostringstream os;
+  os << m;
+  CHECK(os.str() == m.str());
+  // Values right-aligned to the widest; the op and requires_grad as for other ranks.
+  TensorD w = TensorD::from({1.5, -2, 10, 3}, Shape{2, 2}, true);
+  CHECK(w.str() == "tensor([[1.5,  -2],\n        [ 10,   3]], shape=[2, 2], requires_grad=true)");
+  CHECK((w * 2.0).str() == "tensor([[ 3, -4],\n        [20,  6]], shape=[2, 2], grad_fn=<mul>)");
+  CHECK(Tensor::from({1, 2, 3}, {1, 3}).str() == "tensor([[1, 2, 3]], shape=[1, 3])");
+  CHECK(Tensor::from({1, 2, 3}, {3, 1}).str() == "tensor([[1],\n        [2],\n        [3]], shape=[3, 1])");
+  const double nan = std::nan(""), inf = HUGE_VAL;
+  CHECK(TensorD::from({nan, -inf, 0.25, inf}, Shape{2, 2}).str() ==
+        "tensor([[ nan, -inf],\n        [0.25,  inf]], shape=[2, 2])");
+  // Up to 6 rows and 6 columns in full; beyond, the first and last 3 with "..." between (torch's edgeitems = 3).
+  CHECK(Tensor::arange(36).reshape({6, 6}).str().find("[30, 31, 32, 33, 34, 35]]") != std::string::npos);
+  CHECK(Tensor::arange(100).reshape({10, 10}).str() ==
+        "tensor([[ 0,  1,  2, ...,  7,  8,  9],\n"
+        "        [10, 11, 12, ..., 17, 18, 19],\n"
+        "        [20, 21, 22, ..., 27, 28, 29],\n"
+        "        ...,\n"
+        "        [70, 71, 72, ..., 77, 78, 79],\n"
+        "        [80, 81, 82, ..., 87, 88, 89],\n"
+        "        [90, 91, 92, ..., 97, 98, 99]], shape=[10, 10])");
+  CHECK(Tensor::arange(14).reshape({2, 7}).str() ==
+        "tensor([[ 0,  1,  2, ...,  4,  5,  6],\n        [ 7,  8,  9, ..., 11, 12, 13]], shape=[2, 7])");
+  CHECK(Tensor::arange(7).reshape({7, 1}).str() ==
+        "tensor([[0],\n        [1],\n        [2],\n        ...,\n        [4],\n        [5],\n        [6]], "
+        "shape=[7, 1])");
+  // Empty matrices print no rows.
+  CHECK(Tensor::zeros({2, 0}).str() == "tensor([], shape=[2, 0])");
+  CHECK(Tensor::zeros({0, 3}).str() == "tensor([], shape=[0, 3])");
 }

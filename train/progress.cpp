@@ -88,7 +88,9 @@ void Progress::draw_bar() {
     line += " " + r;
     const double per_sample = epoch_seconds() / static_cast<double>(samples_);
     const double left = samples_per_epoch_ > samples_ ? static_cast<double>(samples_per_epoch_ - samples_) : 0.0;
-    line += " ETA " + format_duration(left * per_sample);
+    const double later = epochs_ > epoch_ ? static_cast<double>((epochs_ - epoch_) * samples_per_epoch_) : 0.0;
+    line +=
+        " epoch ETA " + format_duration(left * per_sample) + " run ETA " + format_duration((left + later) * per_sample);
   }
   if (out_ == &std::cout) {
     const std::size_t cols = terminal_columns();
@@ -105,13 +107,27 @@ Metrics Progress::end_epoch(const Metrics& extra) {
   const double n = samples_ ? static_cast<double>(samples_) : 1.0;
   for (const auto& [name, sum] : sums_) result.emplace_back(name, sum / n);
   result.insert(result.end(), extra.begin(), extra.end());
-  if (display_ == Display::Silent) return result;
+  print_summary(result);
+  return result;
+}
 
+void Progress::end_epoch_with(const Metrics& all) { print_summary(all); }
+
+void Progress::interrupt() {
+  if (display_ == Display::Bar && last_width_ > 0) *out_ << '\n' << std::flush;
+  last_width_ = 0;
+}
+
+void Progress::print_summary(const Metrics& result) {
+  if (display_ == Display::Silent) return;
   std::string line = head();
-  for (const auto& [name, value] : result) line += " " + name + " " + format_metric(name, value);
+  for (const auto& [name, value] : result)
+    if (name != "time") line += " " + name + " " + format_metric(name, value);
   const std::string r = rate();
   if (!r.empty()) line += " " + r;
   line += " " + format_duration(epoch_seconds());
+  if (epochs_ > epoch_ && epoch_seconds() > 0)
+    line += ", run ETA " + format_duration(epoch_seconds() * static_cast<double>(epochs_ - epoch_));
   if (display_ == Display::Bar) {
     const std::size_t width = line.size();
     if (width < last_width_) line += std::string(last_width_ - width, ' ');
@@ -119,7 +135,6 @@ Metrics Progress::end_epoch(const Metrics& extra) {
   }
   *out_ << line << '\n' << std::flush;
   last_width_ = 0;
-  return result;
 }
 
 }  // namespace ad::train

@@ -12,14 +12,15 @@
 //   }
 //
 // On a terminal (stdout is a tty) one line is redrawn in place after each batch (at most ten times a second):
-//   epoch 3/20 [=========>          ] 45% loss 0.1234 acc 96.1% 12,345 samples/s ETA 0:07
+//   epoch 3/20 [=========>          ] 45% loss 0.1234 acc 96.1% 12,345 samples/s epoch ETA 0:07 run ETA 1:52
 // (cut to the terminal's width) and is replaced at the end of the epoch by a summary. Anywhere else (a file, a pipe, CI
 // logs) only the summary is printed, one line per epoch, so logs stay readable:
 //   epoch 3/20 loss 0.1234 acc 96.1% val_loss 0.2345 val_acc 94.0% 12,345 samples/s 0:02
 //
 // The metrics shown during an epoch are running means over the samples seen so far, each batch weighted by its
-// size (so a smaller last batch counts less), which is also what end_epoch returns. Samples per second and the ETA
-// (time left in the epoch) come from the samples processed since start_epoch.
+// size (so a smaller last batch counts less), which is also what end_epoch returns. Samples per second and the ETAs
+// (time left in the epoch, and in the whole run: this epoch's rest plus the epochs still to come at the same rate)
+// come from the samples processed since start_epoch.
 #pragma once
 #include <cstddef>
 #include <functional>
@@ -61,6 +62,11 @@ class Progress {
   // Ends the epoch: prints the summary with `extra` appended (validation metrics, learning rate) and returns the
   // epoch's running means followed by `extra`.
   Metrics end_epoch(const Metrics& extra = {});
+  // Ends the epoch printing `all` as its summary (metrics computed elsewhere, e.g. by train::fit), not the running
+  // means of step().
+  void end_epoch_with(const Metrics& all);
+  // Ends a bar line cut short (Ctrl-C): the next output starts on a fresh line.
+  void interrupt();
 
   Display display() const { return display_; }  // the resolved mode (never Auto)
   double epoch_seconds() const;                 // time since start_epoch
@@ -70,6 +76,7 @@ class Progress {
   void draw_bar();
   std::string head() const;  // "epoch 3/20"
   std::string rate() const;  // "12,345 samples/s" or "" before any time has passed
+  void print_summary(const Metrics& all);
   double now() const;
 
   std::size_t epochs_, samples_per_epoch_, epoch_ = 0, samples_ = 0;

@@ -144,25 +144,50 @@ void ArgParser::add_choice(const std::string& name, std::string* target, const s
        }});
 }
 
+namespace {
+
+// "256,128" -> {256, 128}; "none" or "" -> {} when allow_empty.
+std::vector<std::size_t> parse_sizes(const std::string& text, bool allow_empty) {
+  std::vector<std::size_t> sizes;
+  if (text.empty() || text == "none") {
+    if (!allow_empty) throw std::invalid_argument("at least one size is needed");
+    return sizes;
+  }
+  for (const auto& part : split_commas(text)) {
+    long v = 0;
+    try {
+      v = parse_long(part);
+    } catch (const std::invalid_argument&) {
+      throw std::invalid_argument("'" + text + "' is not a comma-separated list of sizes such as 256,128");
+    }
+    if (v <= 0) throw std::invalid_argument("'" + text + "': every size must be positive");
+    sizes.push_back(static_cast<std::size_t>(v));
+  }
+  return sizes;
+}
+
+}  // namespace
+
 void ArgParser::add_sizes(const std::string& name, std::vector<std::size_t>* target, const std::string& metavar,
                           const std::string& help, bool allow_empty) {
-  add({name, metavar, help, target->empty() ? "none" : join_sizes(*target), false, false, [=](const std::string& text) {
-         std::vector<std::size_t> sizes;
-         if (text.empty() || text == "none") {
-           if (!allow_empty) throw std::invalid_argument("at least one size is needed");
-         } else {
-           for (const auto& part : split_commas(text)) {
-             long v = 0;
-             try {
-               v = parse_long(part);
-             } catch (const std::invalid_argument&) {
-               throw std::invalid_argument("'" + text + "' is not a comma-separated list of sizes such as 256,128");
-             }
-             if (v <= 0) throw std::invalid_argument("'" + text + "': every size must be positive");
-             sizes.push_back(static_cast<std::size_t>(v));
-           }
+  add({name, metavar, help, target->empty() ? "none" : join_sizes(*target), false, false,
+       [=](const std::string& text) { *target = parse_sizes(text, allow_empty); }});
+}
+
+void ArgParser::add_size_lists(const std::string& name, std::vector<std::vector<std::size_t>>* target,
+                               const std::string& metavar, const std::string& help) {
+  std::string def;
+  for (const auto& sizes : *target) def += (def.empty() ? "" : ":") + (sizes.empty() ? "none" : join_sizes(sizes));
+  add({name, metavar, help, def, false, false, [=](const std::string& text) {
+         std::vector<std::vector<std::size_t>> lists;
+         std::size_t begin = 0;
+         while (true) {
+           const std::size_t end = text.find(':', begin);
+           lists.push_back(parse_sizes(text.substr(begin, end - begin), /*allow_empty=*/true));
+           if (end == std::string::npos) break;
+           begin = end + 1;
          }
-         *target = sizes;
+         *target = lists;
        }});
 }
 

@@ -40,6 +40,10 @@ class ArgParser {
   // A comma-separated list of positive sizes, e.g. "--hidden 256,128". allow_empty accepts "" (no hidden layer).
   void add_sizes(const std::string& name, std::vector<std::size_t>* target, const std::string& metavar,
                  const std::string& help, bool allow_empty = false);
+  // Lists of sizes separated by colons, e.g. "--hidden-grid 50:100:100,50" (three architectures; "none" is the empty
+  // list).
+  void add_size_lists(const std::string& name, std::vector<std::vector<std::size_t>>* target,
+                      const std::string& metavar, const std::string& help);
   // A comma-separated list of real numbers >= 0, e.g. "--lrs 0.001,0.01,0.1".
   void add_doubles(const std::string& name, std::vector<double>* target, const std::string& metavar,
                    const std::string& help);

@@ -1,5 +1,6 @@
-// The digits data as both digits examples use it: loaded, split into stratified training and test parts, and
-// scaled with statistics of the training part only.
+// The digits data as both digits examples use it: loaded, split into stratified training, validation and test parts
+// (seed 003 of the course: hyperparameters and the stopping epoch are chosen on validation, the test part is looked
+// at once), and scaled with statistics of the training part only.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -10,13 +11,14 @@
 namespace examples {
 
 struct DigitsSplit {
-  ad::data::Dataset all, train, test;  // all: unscaled; train, test: scaled
-  ad::Tensor test_pixels;              // the test images' raw values 0..16, for pictures
+  ad::data::Dataset all, train, validation, test;  // all: unscaled; the parts scaled
+  ad::Tensor test_pixels;                          // the test images' raw values 0..16, for pictures
 };
 
 // scaling: "standard" (per-pixel z-scores) or "minmax" (each pixel's training range mapped to [0, 1]).
 // path: the CSV file, or "" for the shipped data/sets/digits.csv.gz.
-DigitsSplit load_digits_split(const std::string& path, const std::string& scaling, double test_fraction,
-                              std::uint64_t seed);
+// Fractions are of the whole data set.
+DigitsSplit load_digits_split(const std::string& path, const std::string& scaling, double validation_fraction,
+                              double test_fraction, std::uint64_t seed);
 
 }  // namespace examples

@@ -9,6 +9,7 @@
 #include "plot/heatmap.h"
 #include "plot/image_grid.h"
 #include "plot/line_plot.h"
+#include "train/fit.h"
 #include "train/roc_auc.h"
 
 namespace examples {
@@ -95,11 +96,11 @@ std::string plot_regression_slices(const std::string& path, ad::nn::Module<float
       grid[2 * i + 1] = static_cast<float>(x1);
       truth[i] = f(x0[i], x1);
     }
-    const Tensor pred = predict(model, Tensor::from(grid, ad::Shape{n, 2})) * scale + mean;
+    const Tensor pred = ad::train::predict(model, Tensor::from(grid, ad::Shape{n, 2})) * scale + mean;
     char label[32];
     std::snprintf(label, sizeof label, "x1 = %g", x1);
     series.push_back({std::string("f, ") + label, truth, x0});
-    series.push_back({std::string("model, ") + label, to_doubles(pred), x0});
+    series.push_back({std::string("model, ") + label, to_doubles(pred), x0, /*dashed=*/true});
   }
   plot::LinePlotOptions o;
   o.title = "f(x0, x1) and the network's fit along x1 = const";

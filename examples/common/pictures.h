@@ -34,7 +34,7 @@ std::string plot_images(const std::string& path, const std::string& title, const
                         const std::vector<std::string>& captions, bool ink = true, std::size_t limit = 100);
 
 // A regression model of two inputs against the true function f along three slices x1 = -range/2, 0, range/2:
-// f and the model's prediction (un-standardised as output * scale + mean) for x0 in [-range, range].
+// f (solid) and the model's prediction (dashed; un-standardised as output * scale + mean) for x0 in [-range, range].
 std::string plot_regression_slices(const std::string& path, ad::nn::Module<float>& model,
                                    const std::function<double(double, double)>& f, double range, float mean,
                                    float scale);

@@ -8,6 +8,7 @@
 #include "autodiff/random.h"
 #include "autodiff/tape.h"
 #include "nn/activation.h"
+#include "nn/dropout.h"
 #include "nn/init.h"
 #include "nn/linear.h"
 #include "optim/optim.h"
@@ -19,17 +20,18 @@ namespace nn = ad::nn;
 namespace optim = ad::optim;
 
 const std::vector<std::string>& optimizer_names() {
-  static const std::vector<std::string> names{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"};
+  static const std::vector<std::string> names{
+      "sgd", "momentum", "nesterov", "convex", "adagrad", "adagrad_momentum", "rmsprop", "adam", "adamw"};
   return names;
 }
 
-void add_training_options(ArgParser& args, TrainOptions& o, bool with_hidden, bool full_batch) {
+void add_training_options(ArgParser& args, TrainOptions& o, bool with_hidden, bool full_batch, bool with_validation) {
   args.add_seed("seed", &o.seed, "seed of every random choice (data, initial weights, batch order)");
-  args.add_int("epochs", &o.epochs, "N", "passes over the training data", 1, 1000000);
+  args.add_int("epochs", &o.epochs, "N", "passes over the training data (0 with --load: only evaluate)", 0, 1000000);
   args.add_double("lr", &o.lr, "RATE", "learning rate", 0.0, /*positive=*/true);
   if (!full_batch) args.add_size("batch-size", &o.batch_size, "N", "examples per mini-batch", 1);
   args.add_choice("optimizer", &o.optimizer, optimizer_names(), "update rule");
-  args.add_double("momentum", &o.momentum, "M", "momentum of --optimizer momentum|nesterov");
+  args.add_double("momentum", &o.momentum, "M", "momentum of --optimizer momentum|nesterov|convex|adagrad_momentum");
   args.add_double("weight-decay", &o.weight_decay, "L", "L2 weight decay of the optimizer");
   args.add_choice("schedule", &o.schedule, {"none", "cosine", "step", "exp"}, "learning-rate schedule over the epochs");
   if (with_hidden)
@@ -40,6 +42,12 @@ void add_training_options(ArgParser& args, TrainOptions& o, bool with_hidden, bo
   args.add_choice("progress", &o.progress, {"auto", "bar", "lines"},
                   "progress display: a live bar (when stdout is a terminal, for auto) or one line per epoch");
   args.add_int("threads", &o.threads, "N", "threads of the BLAS matrix products", 1, 64);
+  if (with_validation)
+    args.add_size("patience", &o.patience, "N",
+                  "stop after N epochs without a better validation loss, keeping the best epoch's weights (0: off)");
+  args.add_string("save", &o.save, "PATH", "write the model (.npz) at the best validation epoch and at the end");
+  args.add_string("load", &o.load, "PATH", "start from the model saved in PATH (with --epochs 0: only evaluate it)");
+  args.add_flag("resume", &o.resume, "continue the run saved in <out>/run.npz exactly (after Ctrl-C, say)");
 }
 
 void seed_and_threads(const TrainOptions& o) {
@@ -57,8 +65,18 @@ std::unique_ptr<optim::Optimizer<float>> make_optimizer(const TrainOptions& o, s
     return std::make_unique<optim::SGD<float>>(
         params, optim::SGDOptions(o.lr).momentum(o.momentum).nesterov(name == "nesterov").weight_decay(o.weight_decay));
   }
+  if (name == "convex") {
+    if (!(o.momentum > 0 && o.momentum < 1))
+      throw std::invalid_argument("--momentum must be in (0, 1) for --optimizer convex");
+    return std::make_unique<optim::SGD<float>>(
+        params,
+        optim::SGDOptions(o.lr).momentum(o.momentum).kind(optim::MomentumKind::Convex).weight_decay(o.weight_decay));
+  }
   if (name == "adagrad")
     return std::make_unique<optim::Adagrad<float>>(params, optim::AdagradOptions(o.lr).weight_decay(o.weight_decay));
+  if (name == "adagrad_momentum")
+    return std::make_unique<optim::AdagradMomentum<float>>(
+        params, optim::AdagradMomentumOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
   if (name == "rmsprop")
     return std::make_unique<optim::RMSprop<float>>(params, optim::RMSpropOptions(o.lr).weight_decay(o.weight_decay));
   if (name == "adam")
@@ -93,7 +111,7 @@ std::shared_ptr<nn::Module<float>> make_activation(const std::string& name) {
 }
 
 nn::Sequential<float> make_mlp(std::size_t in, const std::vector<std::size_t>& hidden, std::size_t out,
-                               const std::string& activation, const std::string& init) {
+                               const std::string& activation, const std::string& init, double dropout) {
   nn::Sequential<float> model;
   std::size_t width = in;
   for (std::size_t h : hidden) {
@@ -110,37 +128,11 @@ nn::Sequential<float> make_mlp(std::size_t in, const std::vector<std::size_t>& h
     }
     model.push_back(layer);
     model.push_back(make_activation(activation));
+    if (dropout > 0) model.push_back(nn::Dropout<float>(dropout));
     width = h;
   }
   model.push_back(nn::Linear<float>(width, out));
   return model;
-}
-
-ad::Tensor predict(nn::Module<float>& model, const Tensor& X, std::size_t batch) {
-  ad::NoGradGuard no_grad;
-  model.eval();
-  const std::size_t n = X.size(0);
-  std::vector<Tensor> parts;
-  for (std::size_t begin = 0; begin < n; begin += batch)
-    parts.push_back(model(X.rows(begin, std::min(n, begin + batch))));
-  model.train();
-  return parts.size() == 1 ? parts[0] : ad::concat(parts, 0);
-}
-
-ad::Tensor predict(nn::Module<float>& model, const ad::data::Dataset& d, std::size_t batch) {
-  if (!d.is_compact()) return predict(model, d.X, batch);
-  ad::NoGradGuard no_grad;
-  model.eval();
-  const std::size_t n = d.size();
-  std::vector<Tensor> parts;
-  std::vector<std::size_t> idx;
-  for (std::size_t begin = 0; begin < n; begin += batch) {
-    idx.clear();
-    for (std::size_t i = begin; i < std::min(n, begin + batch); ++i) idx.push_back(i);
-    parts.push_back(model(d.rows(idx)));  // only one chunk of the data set is ever held as floats
-  }
-  model.train();
-  return parts.size() == 1 ? parts[0] : ad::concat(parts, 0);
 }
 
 std::vector<double> to_doubles(const Tensor& t) { return std::vector<double>(t.data(), t.data() + t.numel()); }

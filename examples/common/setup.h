@@ -31,23 +31,32 @@ struct TrainOptions {
   std::vector<std::size_t> hidden;
   std::string out;
   std::string progress = "auto";
-  int threads = 1;  // OpenBLAS threads: a second thread only pays off for large matrix products
+  int threads = 1;            // OpenBLAS threads: a second thread only pays off for large matrix products
+  std::size_t patience = 20;  // early stopping on the validation loss (0: off)
+  std::string save;           // --save PATH: the model at the best validation epoch and at the end
+  std::string load;           // --load PATH: the model's weights before training
+  bool resume = false;        // --resume: continue the run saved in <out>/run.npz
 };
 
 // The optimizer names accepted by --optimizer.
 const std::vector<std::string>& optimizer_names();
 
 // Registers --seed, --epochs, --lr, --batch-size (unless full_batch), --optimizer, --momentum, --weight-decay,
-// --schedule, --hidden (when with_hidden), --out, --progress and --threads.
-void add_training_options(ArgParser& args, TrainOptions& options, bool with_hidden = true, bool full_batch = false);
+// --schedule, --hidden (when with_hidden), --out, --progress, --threads, --patience (when with_validation), --save,
+// --load and --resume.
+void add_training_options(ArgParser& args, TrainOptions& options, bool with_hidden = true, bool full_batch = false,
+                          bool with_validation = true);
 
 // Call after parsing: seeds ad::generator() with options.seed and sets the number of BLAS threads.
 void seed_and_threads(const TrainOptions& options);
 
-// The optimizer selected by name over `params`:
-//   sgd       plain gradient descent              momentum  SGD with classic (heavy-ball) momentum
-//   nesterov  SGD with Nesterov momentum          adagrad, rmsprop, adam, adamw   as in optim/
-// weight_decay is the L2 coefficient of each rule (AdamW applies it to the weights directly).
+// The optimizer selected by name over `params`, every one the library has:
+//   sgd       plain (stochastic) gradient descent   momentum  SGD with classic (heavy-ball) momentum
+//   nesterov  SGD with Nesterov momentum            convex    the course's momentum, (1 - eta) dW + eta grad, with
+//                                                             eta = 1 - --momentum
+//   adagrad, adagrad_momentum, rmsprop, adam, adamw   as in optim/
+// weight_decay is the L2 coefficient of each rule (AdamW applies it to the weights directly). Plain full-batch
+// gradient descent is sgd with --batch-size as large as the training set.
 std::unique_ptr<ad::optim::Optimizer<float>> make_optimizer(const TrainOptions& options,
                                                             std::vector<ad::Tensor> params);
 
@@ -64,15 +73,10 @@ std::shared_ptr<ad::nn::Module<float>> make_activation(const std::string& name);
 // in -> hidden[0] -> ... -> hidden[k-1] -> out, with the activation after every hidden layer and none after the
 // output layer (losses take logits). init "kaiming" (He normal, for ReLU) or "xavier" (Glorot uniform, for tanh and
 // sigmoid) replaces Linear's default initialisation of the hidden layers' weights; "default" keeps it.
+// dropout > 0 adds a Dropout layer after each hidden activation.
 ad::nn::Sequential<float> make_mlp(std::size_t in, const std::vector<std::size_t>& hidden, std::size_t out,
-                                   const std::string& activation = "relu", const std::string& init = "default");
-
-// The model's outputs for every row of X, in evaluation mode (Dropout off, BatchNorm on running statistics) and
-// without recording a graph, computed `batch` rows at a time to bound the memory of large inputs. The model is
-// put back into training mode afterwards.
-ad::Tensor predict(ad::nn::Module<float>& model, const ad::Tensor& X, std::size_t batch = 4096);
-// The same over a data set's features, from either storage (Dataset::rows for compact data).
-ad::Tensor predict(ad::nn::Module<float>& model, const ad::data::Dataset& d, std::size_t batch = 1024);
+                                   const std::string& activation = "relu", const std::string& init = "default",
+                                   double dropout = 0.0);
 
 // The values of a tensor as doubles (for the metrics and plots that take std::vector<double>).
 std::vector<double> to_doubles(const ad::Tensor& t);

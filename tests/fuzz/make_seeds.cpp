@@ -1,6 +1,7 @@
 // Writes the hand-made seed inputs of the four harnesses into OUT/<harness>/ (see README.md): small valid IDX files
-// (plain and gzip), CSV texts with each header mode and delimiter, a real checkpoint written by save_checkpoint, and
-// a few op sequences for the expression builder. The fuzzers start from these; the kept corpus is their merge.
+// (plain and gzip), CSV texts with each header mode and delimiter, a real checkpoint written by save_checkpoint, the
+// schedulers' state written by save_state, and a few op sequences for the expression builder. The fuzzers start from
+// these; the kept corpus is their merge.
 //
 //   fuzz_make_seeds OUT
 #include <cstdint>
@@ -12,12 +13,15 @@
 
 #include "autodiff/autodiff.h"
 #include "fuzz_util.h"
+#include "io/state.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "nn/checkpoint.h"
 #include "nn/linear.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
+#include "optim/reduce_lr_on_plateau.h"
+#include "optim/step_lr.h"
 
 namespace fs = std::filesystem;
 
@@ -72,7 +76,9 @@ int main(int argc, char** argv) {
   write(out / "csv/gzip_space", std::string("\x4c\x01", 2) + "x y\n 1  2\n3 4 \n");
   write(out / "csv/own_delimiter", std::string("\x1c\x00", 2) + "#a#b\n1#2\n");
 
-  // Checkpoint: the harness's model and optimizer, after one step, written by save_checkpoint.
+  // Checkpoint: the harness's model and optimizer, after one step, written by save_checkpoint (the optimizer's rate
+  // a float64 scalar, its step counts int64 scalars); the schedulers' state, after one epoch each, written by
+  // save_state with one entry of each other kind.
   {
     ad::manual_seed(1);
     ad::nn::Sequential<float> model{ad::nn::Linear<float>(3, 4), ad::nn::BatchNorm1d<float>(4), ad::nn::Tanh<float>(),
@@ -83,8 +89,21 @@ int main(int argc, char** argv) {
     fs::create_directories(out / "npz");
     ad::nn::save_checkpoint((out / "npz/model_and_adam.npz").string(), model, opt.state_dict());
     ad::nn::save_checkpoint((out / "npz/model_only.npz").string(), model);
-    ad::nn::save_checkpoint((out / "npz/model_strict_extras.npz").string(), model,
-                            {{"momentum", ad::Tensor::zeros({2, 3})}, {"count", ad::Tensor::scalar(3.0f)}});
+    ad::StateDict strict;
+    strict.set("momentum", ad::Tensor::zeros({2, 3}));
+    strict.set("count", ad::Tensor::scalar(3.0f));
+    ad::nn::save_checkpoint((out / "npz/model_strict_extras.npz").string(), model, strict);
+
+    ad::optim::ReduceLROnPlateau<float> plateau(opt);
+    plateau.step(0.25);
+    ad::optim::StepLR<float> step_lr(opt, 2, 0.5);
+    step_lr.step();
+    ad::StateDict schedulers;
+    schedulers.merge(plateau.state_dict(), "plateau.");
+    schedulers.merge(step_lr.state_dict(), "step_lr.");
+    schedulers.set("rng", std::vector<std::uint64_t>{0x0123456789abcdefu, ~std::uint64_t{0}, 0});
+    schedulers.set("scale", ad::TensorD::from({0.5, -2.0}));
+    ad::io::save_state((out / "npz/schedulers_and_words.npz").string(), schedulers);
   }
 
   // Expression programs, in the byte layout fuzz_expr.cpp decodes (AD_FUZZ_TRACE=1 prints what an input does):

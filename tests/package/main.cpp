@@ -1,5 +1,6 @@
 // A program outside the project, built against the installed package (tests/package/check.sh): a small network
-// trained with nn + optim, a checkpoint written and read back with ad::io, and a gradient checked with ad::autodiff.
+// trained with nn + optim, a checkpoint of the model and its optimizer written and read back, and a gradient checked
+// with ad::autodiff.
 // Exits non-zero, with a message, when anything is off.
 #include <cmath>
 #include <cstdio>
@@ -34,9 +35,17 @@ int main(int argc, char** argv) {
 
   nn::save_checkpoint(checkpoint, model, opt.state_dict());
   auto copy = nn::Sequential(nn::Linear(2, 8), nn::Tanh(), nn::Linear(8, 1));
-  nn::load_checkpoint(checkpoint, copy);
+  const StateDict extras = nn::load_checkpoint(checkpoint, copy);
   if (copy(x).to_vector() != model(x).to_vector()) {
     std::fprintf(stderr, "the model loaded from %s differs from the saved one\n", checkpoint.c_str());
+    return 1;
+  }
+  // The optimizer's state comes back too, its scalars as they were: the real rate and the integer step counts.
+  optim::Adam opt_copy(copy.parameters(), optim::AdamOptions(0.5));
+  opt_copy.load_state_dict(extras);
+  if (extras.real("lr", "consumer") != 0.05 || extras.integer("state.0.step", "consumer") != 300 ||
+      opt_copy.lr() != 0.05 || opt_copy.step_count(0) != 300) {
+    std::fprintf(stderr, "the optimizer state loaded from %s differs from the saved one\n", checkpoint.c_str());
     return 1;
   }
 

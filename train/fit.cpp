@@ -1,0 +1,318 @@
+#include "train/fit.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <sstream>
+
+#include "autodiff/error.h"
+#include "autodiff/random.h"
+#include "io/state.h"
+#include "nn/loss.h"
+#include "train/accuracy.h"
+#include "train/regression_metrics.h"
+
+namespace ad::train {
+
+// ---- Objectives ----------------------------------------------------------------------------------------------------
+
+Objective classification() {
+  Objective o;
+  o.loss = [](const Tensor& out, const data::Batch& b) { return nn::cross_entropy(out, b.labels); };
+  o.metrics = {{"acc", [](const Tensor& out, const data::Batch& b) { return accuracy(b.labels, out); }}};
+  return o;
+}
+
+Objective binary_classification() {
+  Objective o;
+  o.loss = [](const Tensor& out, const data::Batch& b) {
+    Tensor t = Tensor::empty(out.shape());
+    if (t.numel() != b.labels.size())
+      throw ShapeError("binary_classification: " + std::to_string(b.labels.size()) + " labels for outputs of shape " +
+                       out.shape().str() + " (one logit per example expected)");
+    float* p = t.mutable_data();
+    for (std::size_t i = 0; i < b.labels.size(); ++i) p[i] = static_cast<float>(b.labels[i]);
+    return nn::binary_cross_entropy_with_logits(out, t);
+  };
+  // A logit above 0 is a probability above 1/2.
+  o.metrics = {{"acc", [](const Tensor& out, const data::Batch& b) { return accuracy(b.labels, out, 0.0f); }}};
+  return o;
+}
+
+Objective regression() {
+  Objective o;
+  o.loss = [](const Tensor& out, const data::Batch& b) { return nn::mse_loss(out, b.y.reshape(out.shape())); };
+  o.metrics = {{"mae", [](const Tensor& out, const data::Batch& b) {
+                  return mean_absolute_error(b.y.reshape(out.shape()), out);
+                }}};
+  return o;
+}
+
+namespace {
+
+// ---- Ctrl-C ------------------------------------------------------------------------------------------------------
+// The handler only sets a flag (all a signal handler may safely do); the loop checks it after each batch. A second
+// Ctrl-C restores the default action and re-raises: the process ends at once, as a user pressing it twice expects.
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_sigint(int) {
+  if (g_interrupted) {
+    std::signal(SIGINT, SIG_DFL);
+    std::raise(SIGINT);
+    return;
+  }
+  g_interrupted = 1;
+}
+
+class InterruptGuard {
+ public:
+  explicit InterruptGuard(bool on) : on_(on) {
+    if (!on_) return;
+    g_interrupted = 0;
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &previous_);
+  }
+  ~InterruptGuard() {
+    if (on_) sigaction(SIGINT, &previous_, nullptr);
+  }
+  bool fired() const { return on_ && g_interrupted != 0; }
+
+ private:
+  bool on_;
+  struct sigaction previous_;
+};
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+// Mode guard: evaluation mode and no recording, the previous mode restored however the scope ends.
+class EvalScope {
+ public:
+  explicit EvalScope(nn::Module<float>& m) : m_(m), was_training_(m.is_training()) { m_.eval(); }
+  ~EvalScope() { m_.train(was_training_); }
+
+ private:
+  nn::Module<float>& m_;
+  bool was_training_;
+  NoGradGuard no_grad_;
+};
+
+void add_to(Metrics& sums, const std::string& name, double v) {
+  for (auto& [n, s] : sums)
+    if (n == name) {
+      s += v;
+      return;
+    }
+  sums.emplace_back(name, v);
+}
+
+// ---- Run state (for RunCheckpoint and resume_from) ----------------------------------------------------------------
+
+StateDict metrics_state(const Metrics& m) {
+  StateDict s;
+  for (const auto& [name, v] : m) s.set(name, v);
+  return s;
+}
+Metrics metrics_from(const StateDict& s, const std::string& who) {
+  Metrics m;
+  for (const auto& [name, v] : s.entries()) m.emplace_back(name, s.real(name, who));
+  return m;
+}
+
+constexpr const char* kWho = "fit (resume)";
+
+void restore_run(FitState& st, const StateDict& s, optim::LRScheduler<float>* scheduler,
+                 const std::vector<std::shared_ptr<Callback>>& callbacks) {
+  // Model: every tensor of the state dict, shapes checked before anything is written.
+  const StateDict model = s.with_prefix_removed("model.");
+  const NamedTensors<float> mine = st.model.state_dict();
+  for (const auto& [name, t] : mine) {
+    const Tensor& saved = model.tensor<float>(name, kWho);
+    if (saved.shape() != t.shape())
+      throw ShapeError(std::string(kWho) + ": model entry '" + name + "' has shape " + saved.shape().str() +
+                       " in the checkpoint and " + t.shape().str() + " in the model");
+  }
+  st.optimizer.load_state_dict(s.with_prefix_removed("optim."));
+  if (scheduler) scheduler->load_state_dict(s.with_prefix_removed("sched."));
+  {
+    NoGradGuard g;
+    for (const auto& [name, t] : mine) Tensor(t).copy_(model.tensor<float>(name, kWho));
+  }
+  st.epoch = static_cast<std::size_t>(s.integer("fit.epoch", kWho));
+  st.batch = static_cast<std::size_t>(s.integer("fit.batch", kWho));
+  st.samples = static_cast<std::size_t>(s.integer("fit.samples", kWho));
+  st.lr_of_epoch = s.real("fit.lr_of_epoch", kWho);
+  st.stop = s.integer("fit.stop", kWho) != 0;
+  st.running_sums = metrics_from(s.with_prefix_removed("fit.sums."), kWho);
+  st.loader->load_state(s.with_prefix_removed("loader."));
+  set_rng_state(generator(), s.words("fit.generator", kWho), kWho);
+  // History: its epochs, then each metric's values (NaN where an epoch lacks it).
+  const std::vector<std::uint64_t>& epochs = s.words("history.epochs", kWho);
+  const StateDict h = s.with_prefix_removed("history.metric.");
+  History history;
+  for (std::size_t i = 0; i < epochs.size(); ++i) {
+    Metrics m;
+    for (const auto& [name, v] : h.entries()) {
+      const TensorD& col = h.tensor<double>(name, kWho);
+      if (col.numel() != epochs.size())
+        throw ValueError(std::string(kWho) + ": history entry '" + name + "' is malformed");
+      m.emplace_back(name, col.data()[i]);
+    }
+    history.add(static_cast<std::size_t>(epochs[i]), m);
+  }
+  st.history = history;
+  for (std::size_t i = 0; i < callbacks.size(); ++i)
+    callbacks[i]->load_state(s.with_prefix_removed("callback." + std::to_string(i) + "."));
+}
+
+}  // namespace
+
+StateDict FitState::save_run() const {
+  StateDict s;
+  for (const auto& [name, t] : model.state_dict()) s.set("model." + name, t.detach().clone());
+  s.merge(optimizer.state_dict(), "optim.");
+  if (options.scheduler()) s.merge(options.scheduler()->state_dict(), "sched.");
+  // The position to continue from: the next epoch after a completed one, else this epoch after `batch` batches.
+  s.set("fit.epoch", static_cast<std::int64_t>(epoch_done ? epoch + 1 : epoch));
+  s.set("fit.batch", static_cast<std::int64_t>(epoch_done ? 0 : batch));
+  s.set("fit.samples", static_cast<std::int64_t>(samples));
+  s.set("fit.lr_of_epoch", lr_of_epoch);
+  s.set("fit.stop", static_cast<std::int64_t>(stop));  // a run that early stopping ended stays ended when resumed
+  s.merge(metrics_state(running_sums), "fit.sums.");
+  s.merge(loader->state(), "loader.");
+  s.set("fit.generator", rng_state(generator()));
+  std::vector<std::uint64_t> epochs(history.epochs().begin(), history.epochs().end());
+  s.set("history.epochs", epochs);
+  for (const std::string& name : history.names()) {
+    const std::vector<double>& v = history[name];
+    s.set("history.metric." + name, TensorD::from(v, Shape{v.size()}));
+  }
+  for (std::size_t i = 0; i < options.callbacks().size(); ++i) {
+    StateDict c;
+    options.callbacks()[i]->save_state(c);
+    s.merge(c, "callback." + std::to_string(i) + ".");
+  }
+  return s;
+}
+
+// ---- fit ---------------------------------------------------------------------------------------------------------
+
+FitResult fit(nn::Module<float>& model, const Objective& objective, optim::Optimizer<float>& optimizer,
+              const data::Dataset& train, const FitOptions& options) {
+  if (!objective.loss) throw ValueError("fit: the objective has no loss function");
+  if (options.batch_size() == 0) throw ValueError("fit: batch_size must be at least 1");
+  data::DataLoader loader(train, options.batch_size(), options.loader());
+  FitState st(model, optimizer, options);
+  st.loader = &loader;
+  st.batches_per_epoch = loader.num_batches();
+  st.samples_per_epoch = loader.num_samples();
+  // The position to continue from: (epoch, batch) = the next batch to run. A fresh run starts at (1, 0).
+  std::size_t epoch = 1;
+  if (!options.resume_from().empty()) {
+    restore_run(st, io::load_state(options.resume_from()), options.scheduler(), options.callbacks());
+    epoch = st.epoch;
+  }
+  InterruptGuard interrupt(options.catch_interrupt());
+  model.train();
+  for (auto& cb : options.callbacks()) cb->on_train_begin(st);
+  std::size_t completed = st.history.empty() ? 0 : st.history.epochs().back();
+  for (; epoch <= options.epochs() && !st.stop; ++epoch) {
+    st.epoch = epoch;
+    st.epoch_done = false;
+    const bool fresh = st.batch == 0;  // else resumed in the middle of this epoch, with its order and sums
+    if (fresh) {
+      loader.start_epoch();
+      st.running_sums.clear();
+      st.samples = 0;
+      st.lr_of_epoch = optimizer.lr();
+    }
+    const double start = now();
+    for (auto& cb : options.callbacks()) cb->on_epoch_begin(st);
+    for (std::size_t b = st.batch; b < st.batches_per_epoch; ++b) {
+      const data::Batch batch = loader.batch(b);
+      const Tensor out = model(batch.X);
+      const Tensor loss = objective.loss(out, batch);
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      Metrics m{{"loss", static_cast<double>(loss.item())}};
+      {
+        NoGradGuard g;
+        const Tensor values = out.detach();
+        for (const auto& [name, fn] : objective.metrics) m.emplace_back(name, fn(values, batch));
+      }
+      for (const auto& [name, v] : m) add_to(st.running_sums, name, v * static_cast<double>(batch.size()));
+      st.samples += batch.size();
+      st.batch = b + 1;
+      st.last_batch_size = batch.size();
+      for (auto& cb : options.callbacks()) cb->on_batch_end(st, m);
+      if (interrupt.fired()) {
+        st.interrupted = true;
+        break;
+      }
+    }
+    if (st.interrupted) {
+      for (auto& cb : options.callbacks()) cb->on_interrupt(st);
+      break;
+    }
+    Metrics logs;
+    for (const auto& [name, sum] : st.running_sums) logs.emplace_back(name, sum / static_cast<double>(st.samples));
+    if (options.validation())
+      for (const auto& [name, v] : evaluate(model, objective, *options.validation(), options.eval_batch_size()))
+        logs.emplace_back("val_" + name, v);
+    logs.emplace_back("lr", st.lr_of_epoch);
+    logs.emplace_back("time", now() - start);
+    st.history.add(epoch, logs);
+    if (options.scheduler()) options.scheduler()->step();
+    st.epoch_done = true;
+    completed = epoch;
+    for (auto& cb : options.callbacks()) cb->on_epoch_end(st, logs);
+    st.batch = 0;
+  }
+  for (auto& cb : options.callbacks()) cb->on_train_end(st);
+  return {st.history, st.interrupted, completed};
+}
+
+// ---- evaluate, predict -------------------------------------------------------------------------------------------
+
+Metrics evaluate(nn::Module<float>& model, const Objective& objective, const data::Dataset& data,
+                 std::size_t batch_size) {
+  if (!objective.loss) throw ValueError("evaluate: the objective has no loss function");
+  if (batch_size == 0) throw ValueError("evaluate: batch_size must be at least 1");
+  EvalScope scope(model);
+  data::DataLoader loader(data, batch_size, {/*shuffle=*/false, /*drop_last=*/false, /*seed=*/0});
+  Metrics sums;
+  std::size_t n = 0;
+  for (const data::Batch& b : loader) {
+    const Tensor out = model(b.X);
+    const double w = static_cast<double>(b.size());
+    add_to(sums, "loss", w * static_cast<double>(objective.loss(out, b).item()));
+    for (const auto& [name, fn] : objective.metrics) add_to(sums, name, w * fn(out, b));
+    n += b.size();
+  }
+  for (auto& [name, s] : sums) s /= static_cast<double>(n);
+  return sums;
+}
+
+Tensor predict(nn::Module<float>& model, const data::Dataset& data, std::size_t batch_size) {
+  if (batch_size == 0) throw ValueError("predict: batch_size must be at least 1");
+  EvalScope scope(model);
+  std::vector<Tensor> parts;
+  const std::size_t n = data.size();
+  for (std::size_t start = 0; start < n; start += batch_size) {
+    std::vector<std::size_t> idx;
+    for (std::size_t i = start; i < std::min(n, start + batch_size); ++i) idx.push_back(i);
+    parts.push_back(model(data.rows(idx)));
+  }
+  if (parts.empty()) throw ValueError("predict: the data set is empty");
+  return parts.size() == 1 ? parts[0] : concat(parts, 0);
+}
+
+Tensor predict(nn::Module<float>& model, const Tensor& X, std::size_t batch_size) {
+  data::Dataset d;
+  d.X = X;
+  return predict(model, d, batch_size);
+}
+
+}  // namespace ad::train
