@@ -11,7 +11,7 @@ namespace ad::blas {
 namespace {
 
 [[noreturn]] void too_large(std::size_t v) {
-  throw ValueError("gemm: dimension " + std::to_string(v) + " exceeds BLAS int range");
+  throw ValueError("matmul: dimension " + std::to_string(v) + " exceeds the range of BLAS integers (2^31 - 1)");
 }
 inline int as_int(std::size_t v) {
   if (__builtin_expect(v > static_cast<std::size_t>(INT_MAX), 0)) too_large(v);

@@ -11,14 +11,16 @@ namespace ad {
 
 namespace {
 
-// Deletes the thread's tape at thread exit if no node is left on it (else the nodes, still alive in some tensors
-// another thread holds, keep pointing to it).
+// Deletes the thread's tape at thread exit if no node is left on it; else the nodes, still alive in some tensors
+// another thread holds, keep pointing to it, and the last of them to be destroyed deletes it (Tape::orphaned).
 struct TapeGuard {
   ~TapeGuard() {
-    if (detail::t_tape && detail::t_tape->live == 0) {
+    if (!detail::t_tape) return;
+    if (detail::t_tape->live == 0)
       delete detail::t_tape;
-      detail::t_tape = nullptr;
-    }
+    else
+      detail::t_tape->orphaned = true;
+    detail::t_tape = nullptr;
   }
 };
 thread_local TapeGuard t_guard;

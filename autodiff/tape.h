@@ -85,6 +85,7 @@ std::size_t live_nodes() noexcept;
 struct Tape {
   NodeBase* last = nullptr;  // the newest node
   std::size_t live = 0;      // nodes on it
+  bool orphaned = false;     // its thread has exited while nodes were left: the last node's destruction deletes it
 };
 
 inline NodeBase::~NodeBase() {
@@ -94,7 +95,7 @@ inline NodeBase::~NodeBase() {
     next->prev = prev;
   else
     owner->last = prev;
-  --owner->live;
+  if (--owner->live == 0 && owner->orphaned) delete owner;
 }
 
 namespace detail {

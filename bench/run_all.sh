@@ -7,7 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
-echo "# bench/run_all.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load:$(uptime | sed 's/.*load average://')"
+echo "# bench/run_all.sh, $(date -u "+%Y-%m-%d %H:%M UTC"), $("$here/cpu_model.sh"), load:$(uptime | sed "s/.*load average://")"
 echo "# commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset}"
 echo
 echo "## 1. Tape overhead per op"

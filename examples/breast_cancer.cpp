@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   o.optimizer = "adamw";
   o.weight_decay = 0.1;
   o.schedule = "cosine";
-  o.hidden = {32};
+  o.hidden = {128};
   o.patience = 20;
   double val_fraction = 0.16, test_fraction = 0.2;
   std::size_t cv = 0;
@@ -85,15 +85,18 @@ int main(int argc, char** argv) {
         auto m = examples::make_mlp(all.num_features(), o.hidden, 1, "relu");
         auto opt = examples::make_optimizer(o, m.parameters());
         auto sched = examples::make_scheduler(o.schedule, *opt, o.epochs);
-        train::fit(m, train::binary_classification(), *opt, tr,
-                   train::FitOptions()
-                       .epochs(o.epochs)
-                       .batch_size(o.batch_size)
-                       .scheduler(sched.get())
-                       .validation(&va)
-                       .loader({true, false, o.seed})
-                       .callbacks({std::make_shared<train::EarlyStopping>(
-                           train::EarlyStoppingOptions().patience(o.patience).restore_best_weights(true))}));
+        train::fit(
+            m, train::binary_classification(), *opt, tr,
+            train::FitOptions()
+                .epochs(o.epochs)
+                .batch_size(o.batch_size)
+                .scheduler(sched.get())
+                .validation(&va)
+                .loader({true, false, o.seed})
+                .callbacks(o.patience == 0
+                               ? std::vector<std::shared_ptr<train::Callback>>{}
+                               : std::vector<std::shared_ptr<train::Callback>>{std::make_shared<train::EarlyStopping>(
+                                     train::EarlyStoppingOptions().patience(o.patience).restore_best_weights(true))}));
         accs.push_back(train::accuracy(va.labels, train::predict(m, va), 0.0f));
         std::printf("fold %zu: validation accuracy %.4f (%zu tumours)\n", f, accs.back(), va.size());
       }

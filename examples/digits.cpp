@@ -16,6 +16,7 @@
 #include "examples/common/experiment.h"
 #include "examples/common/pictures.h"
 #include "examples/common/setup.h"
+#include "nn/summary.h"
 #include "train/train.h"
 
 using namespace ad;
@@ -69,7 +70,8 @@ int main(int argc, char** argv) {
     std::cout << "digits: " << d.train.size() << " training, " << d.validation.size() << " validation and "
               << d.test.size() << " test images, " << scaling << " scaling, MLP "
               << examples::describe_widths(all.num_features(), o.hidden, classes) << " (" << activation << "), "
-              << o.optimizer << " lr " << o.lr << "\n";
+              << o.optimizer << " lr " << o.lr << "\n"
+              << nn::summary(model, Shape{o.batch_size, all.num_features()}) << "\n";
 
     examples::Experiment exp("digits", o);
     exp.load(model);

@@ -234,7 +234,8 @@ int main(int argc, char** argv) {
         h.v_min = 0;
         h.v_max = 1;
         h.color_label = "accuracy";
-        h.non_finite_label = "diverged";
+        h.non_finite_label = "diverged";  // a diverged run's cell holds infinity
+        h.nan_label = "not run";          // after Ctrl-C, the cells not reached
         files.push_back(exp.path(part + "_accuracy.svg"));
         plot::save_heatmap(files.back(), values, h);
       }

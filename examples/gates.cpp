@@ -59,9 +59,9 @@ int main(int argc, char** argv) {
   examples::ArgParser args("gates",
                            "Learns the logic gates XOR, AND and OR, each with its own 2-4-1 network (binary "
                            "cross-entropy on the output logit), and prints their truth tables.");
-  examples::add_training_options(args, o);
+  examples::add_training_options(args, o, /*with_hidden=*/true, /*full_batch=*/false, /*with_validation=*/false);
   args.add_choice("activation", &activation, examples::activation_names(), "activation of the hidden layer");
-  args.add_size("print-every", &print_every, "N", "print one line every N epochs (default: epochs / 10)");
+  args.add_size("print-every", &print_every, "N", "print one line every N epochs (0: epochs / 10)");
   args.set_epilog(
       "An epoch is one pass over the four input pairs: with the default batch size of 4, one step.\n"
       "Besides the three gates, XOR is trained without a hidden layer (logistic regression), which cannot learn it.\n\n"

@@ -37,7 +37,7 @@ template <class T>
 Fans compute_fans(const TensorT<T>& t) {
   const Shape& s = t.shape();
   if (s.rank() < 2)
-    throw ValueError("init: fan_in and fan_out need a tensor of rank >= 2 (in, out, ...), got shape " + s.str());
+    throw ValueError("nn::init: fan_in and fan_out need a tensor of rank >= 2 (in, out, ...), got shape " + s.str());
   std::size_t receptive = 1;
   for (std::size_t d = 2; d < s.rank(); ++d) receptive *= s[d];
   return {s[0] * receptive, s[1] * receptive};
@@ -92,7 +92,8 @@ template <class T>
 double kaiming_std(const TensorT<T>& t, double a, FanMode mode) {
   const Fans f = compute_fans(t);
   const std::size_t fan = mode == FanMode::FanIn ? f.fan_in : f.fan_out;
-  if (fan == 0) throw ValueError("init: kaiming initialisation of a tensor with a zero fan, shape " + t.shape().str());
+  if (fan == 0)
+    throw ValueError("nn::init::kaiming: initialisation of a tensor with a zero fan, shape " + t.shape().str());
   return calculate_gain(Nonlinearity::LeakyReLU, a) / std::sqrt(double(fan));
 }
 }  // namespace

@@ -12,3 +12,4 @@
 #include "nn/module.h"
 #include "nn/residual.h"
 #include "nn/sequential.h"
+#include "nn/summary.h"

@@ -97,10 +97,11 @@ std::string heatmap_svg(const std::vector<std::vector<double>>& values, const He
         // Neutral grey, not a colour of the scale; labelled so that it reads as "failed", not as a value.
         svg.rect(x, y, cs, cs, "#d9d9d9", "stroke=\"#ffffff\" stroke-width=\"1\"");
         if (o.show_values) {
-          const std::string text = !o.non_finite_label.empty() ? o.non_finite_label
-                                   : std::isnan(v)             ? "nan"
-                                   : v > 0                     ? "inf"
-                                                               : "-inf";
+          const std::string text = std::isnan(v) && !o.nan_label.empty() ? o.nan_label
+                                   : !o.non_finite_label.empty()         ? o.non_finite_label
+                                   : std::isnan(v)                       ? "nan"
+                                   : v > 0                               ? "inf"
+                                                                         : "-inf";
           TextStyle s = value_style;
           s.fill = "#555555";
           s.size = std::min(s.size, (cs - 6) / std::max(1.0, text_width(text, 1)));  // fit a long label in the cell

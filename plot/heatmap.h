@@ -30,6 +30,9 @@ struct HeatmapOptions {
   std::string color_label;                       // caption of the colour scale
   // The label of NaN and infinite cells (when show_values); empty: "nan", "inf", "-inf" as the value is.
   std::string non_finite_label;
+  // The label of NaN cells when they mean something else than the infinite ones (a grid cell not run yet, say);
+  // empty: as non_finite_label.
+  std::string nan_label;
 };
 
 // ValueError for an empty matrix or ragged rows, or label lists of the wrong length.

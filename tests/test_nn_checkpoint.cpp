@@ -260,7 +260,7 @@ TEST_CASE("nn: checkpoint extras are stored under a prefix, each of its kind, an
                  "optim.exp_avg_sq.0.weight"));
 }
 
-TEST_CASE("io: save_state / load_state (.npz) keep every kind, name, order and bit; scalars are stored as values") {
+TEST_CASE("io: save_state / load_state (.npz) keep every kind, name, order and bit, and scalars are stored as values") {
   TempDir dir;
   const double nan = std::nan("");
   StateDict in;

@@ -304,6 +304,10 @@ TEST_CASE("plot: heatmap cells that are NaN or infinite are grey and labelled") 
   o.non_finite_label = "diverged";
   const std::string named = heatmap_svg({{0.5, nan}, {inf, 0.7}}, o);
   CHECK(count(named, ">diverged</text>") == 2);
+  o.nan_label = "not run";  // NaN cells told apart from the infinite ones
+  const std::string both = heatmap_svg({{0.5, nan}, {inf, 0.7}}, o);
+  CHECK(count(both, ">diverged</text>") == 1);
+  CHECK(count(both, ">not run</text>") == 1);
   o.show_values = false;
   CHECK(heatmap_svg({{0.5, nan}}, o).find("diverged") == std::string::npos);
 }

@@ -9,8 +9,10 @@
 #include <iostream>
 
 #include "autodiff/autodiff.h"
+#include "data/data.h"
 #include "nn/nn.h"
 #include "optim/optim.h"
+#include "train/train.h"
 
 using namespace ad;
 
@@ -46,6 +48,20 @@ TEST_CASE("readme: a user-written fused op is recorded as one node and passes gr
   x2.requires_grad_();
   sqrt((x2 * x2).sum()).backward();
   for (std::size_t i = 0; i < x.numel(); ++i) CHECK(x.grad().data()[i] == doctest::Approx(x2.grad().data()[i]));
+}
+
+TEST_CASE("readme: fit with validation, early stopping and a CSV log learns the digits") {
+  manual_seed(1);
+  {
+#include "readme/fit.inc"
+    CHECK(run.history.size() >= 5);
+    CHECK(stop->best_epoch() > 0);
+    CHECK(test[1].first == "acc");
+    CHECK(test[1].second > 0.95);
+    CHECK(predicted.shape() == Shape{parts.test.size()});
+    CHECK(std::filesystem::exists("metrics.csv"));
+  }
+  std::filesystem::remove("metrics.csv");
 }
 
 TEST_CASE("checkpoint: training resumed from a checkpoint (model + Adam state) is bit-identical") {

@@ -9,6 +9,7 @@
 #include "autodiff/autodiff.h"
 #include "data/dataset.h"
 #include "io/npz.h"
+#include "io/state.h"
 #include "nn/nn.h"
 #include "optim/optim.h"
 #include "test_data_util.h"
@@ -215,6 +216,28 @@ TEST_CASE("fit: a run that early stopping ended stays ended when resumed, with t
   CHECK(again.epochs == first.epochs);  // no further epoch
   CHECK(again.history.size() == first.history.size());
   CHECK(again_values == first_values);  // the best epoch's weights, as after the first run
+}
+
+TEST_CASE("fit: RunCheckpoint with a minimum interval skips epoch-end writes but always writes at the end") {
+  const data::Dataset train = blobs(60, 21);
+  test_util::TempDir dir;
+  const std::string path = dir.file("run.npz"), every = dir.file("every.npz");
+  manual_seed(22);
+  auto model = mlp();
+  optim::SGD opt(model.parameters(), 0.1);
+  std::vector<std::int64_t> saved_position;  // the epoch the throttled file would resume at, after each epoch
+  auto probe = std::make_shared<train::LambdaCallback>([&](train::FitState&, const train::Metrics&) {
+    saved_position.push_back(io::load_state(path).integer("fit.epoch", "test"));
+  });
+  train::fit(model, train::classification(), opt, train,
+             train::FitOptions().epochs(3).callbacks(
+                 {std::make_shared<train::RunCheckpoint>(every),
+                  std::make_shared<train::RunCheckpoint>(path, 1, /*min_seconds_between_writes=*/1e9), probe}));
+  // The first epoch-end write happens (nothing was written before); the next ones come too soon and are skipped.
+  CHECK(saved_position == std::vector<std::int64_t>{2, 2, 2});
+  // The end of training writes the final state, the same as a checkpoint written after every epoch.
+  CHECK(io::load_state(path).integer("fit.epoch", "test") == 4);
+  CHECK(io::load_state(path).integer("fit.epoch", "test") == io::load_state(every).integer("fit.epoch", "test"));
 }
 
 TEST_CASE("bad input: fit: resuming from a checkpoint of another model names the entry and both shapes") {

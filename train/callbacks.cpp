@@ -128,12 +128,17 @@ void ModelCheckpoint::load_state(const StateDict& s) {
 
 // ---- RunCheckpoint -----------------------------------------------------------------------------------------------
 
-RunCheckpoint::RunCheckpoint(std::string path, std::size_t every_n_epochs)
-    : path_(std::move(path)), every_(every_n_epochs) {
+RunCheckpoint::RunCheckpoint(std::string path, std::size_t every_n_epochs, double min_seconds_between_writes)
+    : path_(std::move(path)), every_(every_n_epochs), min_seconds_(min_seconds_between_writes) {
   if (every_ == 0) throw ValueError("RunCheckpoint: every_n_epochs must be at least 1");
+  if (!(min_seconds_ >= 0)) throw ValueError("RunCheckpoint: min_seconds_between_writes must be >= 0");
 }
 void RunCheckpoint::on_epoch_end(FitState& st, const Metrics&) {
-  if (st.epoch % every_ == 0) io::save_state(path_, st.save_run());
+  if (st.epoch % every_ != 0) return;
+  const double t = now();
+  if (last_write_ >= 0 && t - last_write_ < min_seconds_) return;
+  io::save_state(path_, st.save_run());
+  last_write_ = t;
 }
 void RunCheckpoint::on_interrupt(FitState& st) { io::save_state(path_, st.save_run()); }
 void RunCheckpoint::on_train_end(FitState& st) {

@@ -83,10 +83,12 @@ class ModelCheckpoint : public Callback {
 };
 
 // Writes FitState::save_run() to `path` (io::save_state) after every `every_n_epochs` epochs, on Ctrl-C and when
-// training ends.
+// training ends. Each write is atomic and fsync'ed, which costs milliseconds: for runs of many short epochs,
+// `min_seconds_between_writes` skips the epoch-end writes that come sooner than that after the previous one (a crash
+// then loses at most that much work; Ctrl-C and the end of training always write).
 class RunCheckpoint : public Callback {
  public:
-  explicit RunCheckpoint(std::string path, std::size_t every_n_epochs = 1);
+  explicit RunCheckpoint(std::string path, std::size_t every_n_epochs = 1, double min_seconds_between_writes = 0);
   void on_epoch_end(FitState& st, const Metrics& logs) override;
   void on_interrupt(FitState& st) override;
   void on_train_end(FitState& st) override;
@@ -95,6 +97,7 @@ class RunCheckpoint : public Callback {
  private:
   std::string path_;
   std::size_t every_;
+  double min_seconds_, last_write_ = -1;
 };
 
 // Rewrites `path` with the history's CSV (epoch, metrics...) at most once a second and when training ends, each time

@@ -4,7 +4,7 @@
 //   - early stopping on the validation loss (--patience; 0 turns it off), restoring the weights of the best epoch;
 //   - --save PATH: the model at the best validation epoch (during training) and at the end;
 //   - --load PATH: the model's weights before training (--epochs 0 only evaluates them);
-//   - --resume: continues the run saved in <out>/run.npz (written after every epoch and on Ctrl-C) exactly;
+//   - --resume: continues the run saved in <out>/run.npz (written at most every 10 s at an epoch end, on Ctrl-C and at the end) exactly;
 //   - Ctrl-C: the batch is finished, run.npz and the pictures so far are written, the example exits with status 130.
 #pragma once
 #include <cstddef>
