@@ -113,9 +113,13 @@ Dataset concat(const Dataset& a, const Dataset& b) {
     if (d.bytes) return "compact rows of " + std::to_string(d.byte_row_length) + " bytes";
     return "rows of shape " + Shape(d.X.shape().begin() + 1, d.X.shape().end()).str();
   };
-  if (row_shape(a) != row_shape(b) || (a.bytes && a.byte_divisor != b.byte_divisor))
+  if (row_shape(a) != row_shape(b))
     throw ShapeError("concat (Dataset): " + row_shape(a) + " and " + row_shape(b) + " do not match");
-  if (a.labels.empty() != b.labels.empty() || a.y.defined() != b.y.defined())
+  if (a.bytes && a.byte_divisor != b.byte_divisor)
+    throw ValueError("concat (Dataset): byte rows scaled by 1/" + std::to_string(a.byte_divisor) + " and 1/" +
+                     std::to_string(b.byte_divisor) + " do not match");
+  // (A data set of no rows has empty labels either way: only two non-empty ones must agree.)
+  if (a.size() > 0 && b.size() > 0 && (a.labels.empty() != b.labels.empty() || a.y.defined() != b.y.defined()))
     throw ShapeError("concat (Dataset): one data set has labels or targets the other lacks");
   Dataset out = a;
   if (a.bytes) {

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
         auto m = examples::make_mlp(all.num_features(), o.hidden, 1, "relu");
         auto opt = examples::make_optimizer(o, m.parameters());
         auto sched = examples::make_scheduler(o.schedule, *opt, o.epochs);
-        train::fit(
+        const train::FitResult r = train::fit(
             m, train::binary_classification(), *opt, tr,
             train::FitOptions()
                 .epochs(o.epochs)
@@ -97,6 +97,10 @@ int main(int argc, char** argv) {
                                ? std::vector<std::shared_ptr<train::Callback>>{}
                                : std::vector<std::shared_ptr<train::Callback>>{std::make_shared<train::EarlyStopping>(
                                      train::EarlyStoppingOptions().patience(o.patience).restore_best_weights(true))}));
+        if (r.interrupted) {  // the cross-validation is not resumable: Ctrl-C ends it
+          std::cout << "\nbreast_cancer: interrupted during the cross-validation\n";
+          return 130;
+        }
         accs.push_back(train::accuracy(va.labels, train::predict(m, va), 0.0f));
         std::printf("fold %zu: validation accuracy %.4f (%zu tumours)\n", f, accs.back(), va.size());
       }

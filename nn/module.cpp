@@ -164,8 +164,41 @@ std::ostream& operator<<(std::ostream& os, const Module<T>& m) {
   return os << m.str();
 }
 
+namespace {
+template <class T>
+void collect_modes(const Module<T>& m, std::vector<bool>& out) {
+  out.push_back(m.is_training());
+  for (const auto& [name, child] : m.named_children()) collect_modes(*child, out);
+}
+// Pre-order: a module's train() sets its whole subtree, then each submodule sets its own again.
+template <class T>
+void apply_modes(Module<T>& m, const std::vector<bool>& modes, std::size_t& i) {
+  if (i >= modes.size()) throw ValueError("restore_training_modes: the module tree has more modules than the list");
+  m.train(modes[i++]);
+  for (const auto& [name, child] : m.named_children()) apply_modes(*child, modes, i);
+}
+}  // namespace
+
+template <class T>
+std::vector<bool> training_modes(const Module<T>& m) {
+  std::vector<bool> out;
+  collect_modes(m, out);
+  return out;
+}
+
+template <class T>
+void restore_training_modes(Module<T>& m, const std::vector<bool>& modes) {
+  std::size_t i = 0;
+  apply_modes(m, modes, i);
+  if (i != modes.size()) throw ValueError("restore_training_modes: the list has more modes than the module tree");
+}
+
 template class Module<float>;
 template class Module<double>;
+template std::vector<bool> training_modes(const Module<float>&);
+template std::vector<bool> training_modes(const Module<double>&);
+template void restore_training_modes(Module<float>&, const std::vector<bool>&);
+template void restore_training_modes(Module<double>&, const std::vector<bool>&);
 template std::ostream& operator<<(std::ostream&, const Module<float>&);
 template std::ostream& operator<<(std::ostream&, const Module<double>&);
 

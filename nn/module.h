@@ -117,7 +117,19 @@ class Module {
 template <class T>
 std::ostream& operator<<(std::ostream& os, const Module<T>& m);
 
+// The training flag of a module and of every submodule (pre-order), and their restoration. evaluate, predict and
+// summary put a model in evaluation mode and back with these, so that a submodule the user had put in evaluation
+// mode (a frozen BatchNorm) stays there, where model.train() would switch it back.
+template <class T>
+std::vector<bool> training_modes(const Module<T>& m);
+template <class T>
+void restore_training_modes(Module<T>& m, const std::vector<bool>& modes);
+
 extern template class Module<float>;
 extern template class Module<double>;
+extern template std::vector<bool> training_modes(const Module<float>&);
+extern template std::vector<bool> training_modes(const Module<double>&);
+extern template void restore_training_modes(Module<float>&, const std::vector<bool>&);
+extern template void restore_training_modes(Module<double>&, const std::vector<bool>&);
 
 }  // namespace ad::nn

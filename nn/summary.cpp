@@ -62,18 +62,18 @@ std::string summary(Module<T>& model, const Shape& input_shape) {
       shapes[&self] = out.shape().str();
       return TensorT<T>();
     }));
-  const bool training = model.is_training();
+  const std::vector<bool> modes = training_modes(model);
   model.eval();
   try {
     NoGradGuard no_grad;
     model(TensorT<T>::zeros(input_shape));
   } catch (...) {
     for (auto& h : handles) h.remove();
-    model.train(training);
+    restore_training_modes(model, modes);
     throw;
   }
   for (auto& h : handles) h.remove();
-  model.train(training);
+  restore_training_modes(model, modes);
 
   std::size_t trainable = 0, frozen = 0, buffer_values = 0;
   for (const auto& p : model.parameters()) (p.requires_grad() ? trainable : frozen) += p.numel();

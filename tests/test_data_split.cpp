@@ -112,4 +112,8 @@ TEST_CASE("data: concat of two data sets appends the rows, labels and targets of
   CHECK_THROWS_WITH_AS(data::concat(a, wide), "concat (Dataset): rows of shape [2] and rows of shape [3] do not match",
                        ShapeError);
   CHECK_THROWS_AS(data::concat(a, r2), ShapeError);  // labels on one side, targets on the other
+  // A part of no rows (an empty validation part) joins anything of the same row shape.
+  const data::Dataset none = a.subset({});
+  CHECK(data::concat(a, none).labels == a.labels);
+  CHECK(data::concat(none, a).labels == a.labels);
 }

@@ -99,6 +99,13 @@ TEST_CASE("fit: evaluate and predict run in eval mode, record nothing, and resto
   model.eval();
   train::evaluate(model, train::classification(), d);
   CHECK_FALSE(model.is_training());
+  // A submodule the user put in eval mode (a frozen layer) stays there; the others return to training.
+  model.train();
+  auto dropout = model.named_children()[2].second;
+  dropout->eval();
+  train::predict(model, d);
+  CHECK(model.is_training());
+  CHECK_FALSE(dropout->is_training());
 }
 
 TEST_CASE("fit: early stopping stops after `patience` epochs without improvement and restores the best weights") {
@@ -218,7 +225,7 @@ TEST_CASE("fit: a run that early stopping ended stays ended when resumed, with t
   CHECK(again_values == first_values);  // the best epoch's weights, as after the first run
 }
 
-TEST_CASE("fit: RunCheckpoint with a minimum interval skips epoch-end writes but always writes at the end") {
+TEST_CASE("fit: RunCheckpoint with a minimum interval skips epoch-end writes but always writes the last epoch") {
   const data::Dataset train = blobs(60, 21);
   test_util::TempDir dir;
   const std::string path = dir.file("run.npz"), every = dir.file("every.npz");
@@ -233,11 +240,41 @@ TEST_CASE("fit: RunCheckpoint with a minimum interval skips epoch-end writes but
              train::FitOptions().epochs(3).callbacks(
                  {std::make_shared<train::RunCheckpoint>(every),
                   std::make_shared<train::RunCheckpoint>(path, 1, /*min_seconds_between_writes=*/1e9), probe}));
-  // The first epoch-end write happens (nothing was written before); the next ones come too soon and are skipped.
-  CHECK(saved_position == std::vector<std::int64_t>{2, 2, 2});
-  // The end of training writes the final state, the same as a checkpoint written after every epoch.
-  CHECK(io::load_state(path).integer("fit.epoch", "test") == 4);
+  // The first epoch-end write happens (nothing was written before), the second comes too soon and is skipped, the
+  // last epoch's is always written: the state to continue from, as a checkpoint written after every epoch has it.
+  CHECK(saved_position == std::vector<std::int64_t>{2, 2, 4});
   CHECK(io::load_state(path).integer("fit.epoch", "test") == io::load_state(every).integer("fit.epoch", "test"));
+}
+
+TEST_CASE(
+    "fit: a finished run continued to more epochs equals a longer run, best-weight restore and added callbacks "
+    "notwithstanding") {
+  const data::Dataset train = blobs(120, 31), val = blobs(60, 32);
+  test_util::TempDir dir;
+  const std::string path = dir.file("run.npz");
+  std::size_t best_epoch = 0;
+  auto run = [&](std::size_t epochs, const std::string& resume, bool extra_callback) {
+    manual_seed(33);
+    auto model = mlp();
+    optim::Adam opt(model.parameters(), optim::AdamOptions(0.2));  // large steps: the validation loss goes up and down
+    auto stop =
+        std::make_shared<train::EarlyStopping>(train::EarlyStoppingOptions().patience(1000).restore_best_weights(true));
+    std::vector<std::shared_ptr<train::Callback>> cbs = {stop, std::make_shared<train::RunCheckpoint>(path)};
+    // A callback the saved run did not have starts fresh; the others get their own state back by name.
+    if (extra_callback) cbs.insert(cbs.begin(), std::make_shared<train::ModelCheckpoint>(dir.file("best.npz")));
+    auto options = train::FitOptions().epochs(epochs).batch_size(16).validation(&val).callbacks(cbs);
+    options.resume_from(resume);
+    auto r = train::fit(model, train::classification(), opt, train, options);
+    best_epoch = stop->best_epoch();
+    return std::make_pair(r, values_of(model));
+  };
+  const auto [longer, longer_values] = run(8, "", false);
+  run(4, "", false);        // a finished run of 4 epochs, its best weights restored at its end ...
+  REQUIRE(best_epoch < 4);  // (so that they differ from its last epoch's)
+  const auto [continued, continued_values] = run(8, path, true);  // ... continued from its last epoch to 8
+  CHECK(continued.epochs == 8);
+  CHECK(continued.history["val_loss"] == longer.history["val_loss"]);
+  CHECK(continued_values == longer_values);
 }
 
 TEST_CASE("bad input: fit: resuming from a checkpoint of another model names the entry and both shapes") {

@@ -78,6 +78,7 @@ void EarlyStopping::save_state(StateDict& s) const {
   s.set("best", best_);
   s.set("best_epoch", static_cast<std::int64_t>(best_epoch_));
   s.set("wait", static_cast<std::int64_t>(wait_));
+  s.set("stopped_epoch", static_cast<std::int64_t>(stopped_epoch_));
   for (const auto& [name, t] : best_weights_) s.set("best_weights." + name, t);
 }
 
@@ -86,6 +87,7 @@ void EarlyStopping::load_state(const StateDict& s) {
   best_ = s.real("best", who);
   best_epoch_ = static_cast<std::size_t>(s.integer("best_epoch", who));
   wait_ = static_cast<std::size_t>(s.integer("wait", who));
+  stopped_epoch_ = static_cast<std::size_t>(s.integer("stopped_epoch", who));
   best_weights_.clear();
   const StateDict weights = s.with_prefix_removed("best_weights.");
   for (const auto& [name, v] : weights.entries()) best_weights_.emplace_back(name, weights.tensor<float>(name, who));
@@ -134,16 +136,16 @@ RunCheckpoint::RunCheckpoint(std::string path, std::size_t every_n_epochs, doubl
   if (!(min_seconds_ >= 0)) throw ValueError("RunCheckpoint: min_seconds_between_writes must be >= 0");
 }
 void RunCheckpoint::on_epoch_end(FitState& st, const Metrics&) {
-  if (st.epoch % every_ != 0) return;
+  const bool last = st.stop || st.epoch >= st.options.epochs();  // always written: the state to continue from
   const double t = now();
-  if (last_write_ >= 0 && t - last_write_ < min_seconds_) return;
+  if (!last && (st.epoch % every_ != 0 || (last_write_ >= 0 && t - last_write_ < min_seconds_))) return;
   io::save_state(path_, st.save_run());
   last_write_ = t;
 }
 void RunCheckpoint::on_interrupt(FitState& st) { io::save_state(path_, st.save_run()); }
-void RunCheckpoint::on_train_end(FitState& st) {
-  if (!st.interrupted) io::save_state(path_, st.save_run());
-}
+// Nothing at the end: the last epoch was written by on_epoch_end, before other callbacks' on_train_end change the
+// model (EarlyStopping's restore); a run resumed after its end trains nothing and leaves the file as it is.
+void RunCheckpoint::on_train_end(FitState&) {}
 
 // ---- CSVLogger ---------------------------------------------------------------------------------------------------
 

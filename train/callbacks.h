@@ -37,6 +37,7 @@ class EarlyStoppingOptions {
 
 class EarlyStopping : public Callback {
  public:
+  std::string name() const override { return "EarlyStopping"; }
   explicit EarlyStopping(EarlyStoppingOptions options = {});
   void on_epoch_end(FitState& st, const Metrics& logs) override;
   void on_train_end(FitState& st) override;
@@ -66,6 +67,7 @@ class ModelCheckpointOptions {
 // Writes nn::save_checkpoint(path, model): the model's state dict, atomically.
 class ModelCheckpoint : public Callback {
  public:
+  std::string name() const override { return "ModelCheckpoint"; }
   explicit ModelCheckpoint(std::string path, ModelCheckpointOptions options = {});
   void on_epoch_end(FitState& st, const Metrics& logs) override;
   void on_train_end(FitState& st) override;
@@ -82,12 +84,14 @@ class ModelCheckpoint : public Callback {
   std::size_t best_epoch_ = 0;
 };
 
-// Writes FitState::save_run() to `path` (io::save_state) after every `every_n_epochs` epochs, on Ctrl-C and when
-// training ends. Each write is atomic and fsync'ed, which costs milliseconds: for runs of many short epochs,
+// Writes FitState::save_run() to `path` (io::save_state) after every `every_n_epochs` epochs, after the last epoch
+// (the model as it trained, before EarlyStopping puts the best weights back, so that a longer run can continue it)
+// and on Ctrl-C. Put it last among the callbacks: it saves the others' state as they leave the epoch. Each write is atomic and fsync'ed, which costs milliseconds: for runs of many short epochs,
 // `min_seconds_between_writes` skips the epoch-end writes that come sooner than that after the previous one (a crash
 // then loses at most that much work; Ctrl-C and the end of training always write).
 class RunCheckpoint : public Callback {
  public:
+  std::string name() const override { return "RunCheckpoint"; }
   explicit RunCheckpoint(std::string path, std::size_t every_n_epochs = 1, double min_seconds_between_writes = 0);
   void on_epoch_end(FitState& st, const Metrics& logs) override;
   void on_interrupt(FitState& st) override;
@@ -104,6 +108,7 @@ class RunCheckpoint : public Callback {
 // atomically, so the file can be watched during training and is complete after it.
 class CSVLogger : public Callback {
  public:
+  std::string name() const override { return "CSVLogger"; }
   explicit CSVLogger(std::string path, double min_seconds_between_writes = 1.0);
   void on_epoch_end(FitState& st, const Metrics& logs) override;
   void on_train_end(FitState& st) override;
@@ -118,6 +123,7 @@ class CSVLogger : public Callback {
 // thousands of tiny epochs).
 class ProgressBar : public Callback {
  public:
+  std::string name() const override { return "ProgressBar"; }
   explicit ProgressBar(ProgressOptions options = {}, std::size_t print_every = 1);
   void on_epoch_begin(FitState& st) override;
   void on_batch_end(FitState& st, const Metrics& batch) override;
@@ -133,6 +139,7 @@ class ProgressBar : public Callback {
 // Any function run at the end of every epoch (for a picture every few epochs, a custom log line, ...).
 class LambdaCallback : public Callback {
  public:
+  std::string name() const override { return "LambdaCallback"; }
   explicit LambdaCallback(std::function<void(FitState&, const Metrics&)> on_epoch_end) : fn_(std::move(on_epoch_end)) {}
   void on_epoch_end(FitState& st, const Metrics& logs) override { fn_(st, logs); }
 

@@ -1,8 +1,10 @@
 #include "train/fit.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <map>
 #include <sstream>
 
 #include "autodiff/error.h"
@@ -71,6 +73,7 @@ class InterruptGuard {
     struct sigaction sa;
     std::memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESTART;  // a write the signal interrupts is resumed, not failed (std::cout would go bad)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &previous_);
   }
@@ -89,12 +92,12 @@ double now() { return std::chrono::duration<double>(std::chrono::steady_clock::n
 // Mode guard: evaluation mode and no recording, the previous mode restored however the scope ends.
 class EvalScope {
  public:
-  explicit EvalScope(nn::Module<float>& m) : m_(m), was_training_(m.is_training()) { m_.eval(); }
-  ~EvalScope() { m_.train(was_training_); }
+  explicit EvalScope(nn::Module<float>& m) : m_(m), modes_(nn::training_modes(m)) { m_.eval(); }
+  ~EvalScope() { nn::restore_training_modes(m_, modes_); }
 
  private:
   nn::Module<float>& m_;
-  bool was_training_;
+  std::vector<bool> modes_;  // each submodule's, so that one the user froze in eval mode stays so
   NoGradGuard no_grad_;
 };
 
@@ -121,6 +124,17 @@ Metrics metrics_from(const StateDict& s, const std::string& who) {
 }
 
 constexpr const char* kWho = "fit (resume)";
+
+// The prefixes of the callbacks' saved states: "callback.<name>.<k>." for the k-th callback of that name.
+std::vector<std::string> callback_keys(const std::vector<std::shared_ptr<Callback>>& callbacks) {
+  std::vector<std::string> keys;
+  std::map<std::string, int> seen;
+  for (const auto& cb : callbacks) {
+    const std::string n = cb->name();
+    keys.push_back("callback." + n + "." + std::to_string(seen[n]++) + ".");
+  }
+  return keys;
+}
 
 void restore_run(FitState& st, const StateDict& s, optim::LRScheduler<float>* scheduler,
                  const std::vector<std::shared_ptr<Callback>>& callbacks) {
@@ -162,8 +176,11 @@ void restore_run(FitState& st, const StateDict& s, optim::LRScheduler<float>* sc
     history.add(static_cast<std::size_t>(epochs[i]), m);
   }
   st.history = history;
-  for (std::size_t i = 0; i < callbacks.size(); ++i)
-    callbacks[i]->load_state(s.with_prefix_removed("callback." + std::to_string(i) + "."));
+  const std::vector<std::string> keys = callback_keys(callbacks);
+  for (std::size_t i = 0; i < callbacks.size(); ++i) {
+    const StateDict c = s.with_prefix_removed(keys[i]);
+    if (!c.entries().empty()) callbacks[i]->load_state(c);  // none saved: a callback added on resume starts fresh
+  }
 }
 
 }  // namespace
@@ -174,7 +191,7 @@ StateDict FitState::save_run() const {
   s.merge(optimizer.state_dict(), "optim.");
   if (options.scheduler()) s.merge(options.scheduler()->state_dict(), "sched.");
   // The position to continue from: the next epoch after a completed one, else this epoch after `batch` batches.
-  s.set("fit.epoch", static_cast<std::int64_t>(epoch_done ? epoch + 1 : epoch));
+  s.set("fit.epoch", static_cast<std::int64_t>(epoch_done ? epoch + 1 : std::max<std::size_t>(epoch, 1)));
   s.set("fit.batch", static_cast<std::int64_t>(epoch_done ? 0 : batch));
   s.set("fit.samples", static_cast<std::int64_t>(samples));
   s.set("fit.lr_of_epoch", lr_of_epoch);
@@ -188,10 +205,11 @@ StateDict FitState::save_run() const {
     const std::vector<double>& v = history[name];
     s.set("history.metric." + name, TensorD::from(v, Shape{v.size()}));
   }
+  const std::vector<std::string> keys = callback_keys(options.callbacks());
   for (std::size_t i = 0; i < options.callbacks().size(); ++i) {
     StateDict c;
     options.callbacks()[i]->save_state(c);
-    s.merge(c, "callback." + std::to_string(i) + ".");
+    s.merge(c, keys[i]);
   }
   return s;
 }
@@ -210,7 +228,17 @@ FitResult fit(nn::Module<float>& model, const Objective& objective, optim::Optim
   // The position to continue from: (epoch, batch) = the next batch to run. A fresh run starts at (1, 0).
   std::size_t epoch = 1;
   if (!options.resume_from().empty()) {
-    restore_run(st, io::load_state(options.resume_from()), options.scheduler(), options.callbacks());
+    // Errors name the file and what probably changed since the run was saved.
+    const std::string& path = options.resume_from();
+    const std::string hint =
+        " (resuming '" + path + "': the model, optimizer, schedule, data or callbacks differ from the saved run's)";
+    try {
+      restore_run(st, io::load_state(path), options.scheduler(), options.callbacks());
+    } catch (const ShapeError& e) {
+      throw ShapeError(e.what() + hint);
+    } catch (const ValueError& e) {
+      throw ValueError(e.what() + hint);
+    }
     epoch = st.epoch;
   }
   InterruptGuard interrupt(options.catch_interrupt());
@@ -269,6 +297,11 @@ FitResult fit(nn::Module<float>& model, const Objective& objective, optim::Optim
     completed = epoch;
     for (auto& cb : options.callbacks()) cb->on_epoch_end(st, logs);
     st.batch = 0;
+  }
+  // Ctrl-C during the last epoch's validation or its callbacks: the run is complete, but the caller is told.
+  if (!st.interrupted && interrupt.fired()) {
+    st.interrupted = true;
+    for (auto& cb : options.callbacks()) cb->on_interrupt(st);
   }
   for (auto& cb : options.callbacks()) cb->on_train_end(st);
   return {st.history, st.interrupted, completed};

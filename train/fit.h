@@ -77,6 +77,10 @@ class Callback {
   // ...), and its restoration; entries are named by the callback, fit adds a prefix.
   virtual void save_state(StateDict&) const {}
   virtual void load_state(const StateDict&) {}
+  // The name its state is saved under in a run checkpoint ("EarlyStopping"), numbered among callbacks of the same
+  // name: a resumed run matches saved state to callbacks by it, so that adding or removing another callback on
+  // resume does not hand one callback's state to another. A callback whose name has no saved state starts fresh.
+  virtual std::string name() const { return "Callback"; }
 };
 
 // Options of fit, set fluently: FitOptions().epochs(50).batch_size(64).validation(&val).

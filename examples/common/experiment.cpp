@@ -1,6 +1,8 @@
 #include "examples/common/experiment.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -50,7 +52,12 @@ double Experiment::seconds() const { return now_seconds() - start_; }
 
 std::size_t Experiment::chosen_epochs() const {
   if (history_.empty()) return 0;
-  if (options_.patience > 0 && history_.has("val_loss")) return history_.best_epoch("val_loss");
+  if (options_.patience > 0 && history_.has("val_loss")) {
+    const std::vector<double>& v = history_["val_loss"];
+    // A run whose validation loss was never finite (it diverged) chose nothing: no refit.
+    if (std::none_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); })) return 0;
+    return history_.best_epoch("val_loss");
+  }
   return history_.epochs().back();
 }
 
@@ -123,6 +130,11 @@ ad::train::FitResult Experiment::run(ad::nn::Module<float>& model, const ad::tra
                          .validation(val)
                          .scheduler(scheduler)
                          .callbacks(callbacks);
+  if (!options_.resume && phase.empty()) {
+    // A fresh run: a later phase's file from an earlier run in this folder must not be resumed with it.
+    std::error_code ec;
+    std::filesystem::remove(path("run_refit.npz"), ec);
+  }
   if (options_.resume) {
     // A later phase that had not started when the run was interrupted starts now.
     if (ad::io::file_exists(run_file)) {
