@@ -87,6 +87,9 @@ struct Tape {
   std::size_t live = 0;      // nodes on it
   bool orphaned = false;     // its thread has exited while nodes were left: the last node's destruction deletes it
 };
+// Limitation: a node unlinks itself from its tape without a lock, so a tensor that carries a graph and is dropped on
+// another thread must not be dropped while its creating thread records ops or exits (join or synchronise with it
+// first), or be detach()ed before it is handed over, as tensors that cross threads usually are.
 
 inline NodeBase::~NodeBase() {
   if (!owner) return;

@@ -197,8 +197,8 @@ int main(int argc, char** argv) {
                                             all.class_names);
     };
     const std::size_t print_every = full_batch ? std::max<std::size_t>(1, static_cast<std::size_t>(o.epochs) / 20) : 1;
-    exp.fit(model, objective, *opt, sched.get(), parts.train, &parts.validation, {}, print_every,
-            [&] { std::cout << "wrote " << boundary(kind + ", ResNet (interrupted)") << "\n"; });
+    exp.fit(model, objective, *opt, sched.get(), parts.train, parts.validation.size() ? &parts.validation : nullptr, {},
+            print_every, [&] { std::cout << "wrote " << boundary(kind + ", ResNet (interrupted)") << "\n"; });
     exp.save(model);
 
     const double test_acc = train::accuracy(parts.test.labels, train::predict(model, parts.test), 0.0f);

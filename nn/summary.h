@@ -7,7 +7,8 @@
 //   std::cout << nn::summary(model, Shape{32, 64});
 //
 // The output shapes come from one forward pass of zeros, in evaluation mode and without recording (the mode is
-// restored afterwards), through forward hooks; a submodule that forward() does not call shows "--". A model that
+// restored afterwards), through forward hooks; a submodule that forward() does not call shows "--", one it calls
+// twice the shape of its last call. A model that
 // rejects the input shape throws the model's own ShapeError.
 #pragma once
 #include <string>

@@ -294,3 +294,25 @@ TEST_CASE("bad input: fit: resuming from a checkpoint of another model names the
       train::fit(other, train::classification(), opt, train, train::FitOptions().epochs(2).resume_from(path)),
       doctest::Contains("'0.weight' has shape [4, 16] in the checkpoint and [4, 8] in the model"), ShapeError);
 }
+
+TEST_CASE("bad input: fit: an empty validation set, no batch to train on, or another batch size on resume") {
+  const data::Dataset train = blobs(10, 41);
+  test_util::TempDir dir;
+  manual_seed(42);
+  auto model = mlp();
+  optim::SGD opt(model.parameters(), 0.1);
+  const data::Dataset empty = train.subset({});
+  CHECK_THROWS_WITH_AS(train::fit(model, train::classification(), opt, train, train::FitOptions().validation(&empty)),
+                       doctest::Contains("the validation data set is empty"), ValueError);
+  CHECK_THROWS_WITH_AS(
+      train::fit(model, train::classification(), opt, train,
+                 train::FitOptions().batch_size(16).loader({/*shuffle=*/true, /*drop_last=*/true, /*seed=*/0})),
+      "fit: no batch to train on: 10 examples, batch size 16 with drop_last", ValueError);
+  const std::string path = dir.file("run.npz");
+  train::fit(model, train::classification(), opt, train,
+             train::FitOptions().epochs(1).batch_size(4).callbacks({std::make_shared<train::RunCheckpoint>(path)}));
+  CHECK_THROWS_WITH_AS(train::fit(model, train::classification(), opt, train,
+                                  train::FitOptions().epochs(2).batch_size(5).resume_from(path)),
+                       doctest::Contains("the run was saved with batch size 4, and is resumed with 5 (resuming '"),
+                       ValueError);
+}

@@ -156,6 +156,10 @@ void restore_run(FitState& st, const StateDict& s, optim::LRScheduler<float>* sc
   st.epoch = static_cast<std::size_t>(s.integer("fit.epoch", kWho));
   st.batch = static_cast<std::size_t>(s.integer("fit.batch", kWho));
   st.samples = static_cast<std::size_t>(s.integer("fit.samples", kWho));
+  const auto saved_batch = static_cast<std::size_t>(s.integer("fit.batch_size", kWho));
+  if (saved_batch != st.options.batch_size())
+    throw ValueError(std::string(kWho) + ": the run was saved with batch size " + std::to_string(saved_batch) +
+                     ", and is resumed with " + std::to_string(st.options.batch_size()));
   st.lr_of_epoch = s.real("fit.lr_of_epoch", kWho);
   st.stop = s.integer("fit.stop", kWho) != 0;
   st.running_sums = metrics_from(s.with_prefix_removed("fit.sums."), kWho);
@@ -194,6 +198,7 @@ StateDict FitState::save_run() const {
   s.set("fit.epoch", static_cast<std::int64_t>(epoch_done ? epoch + 1 : std::max<std::size_t>(epoch, 1)));
   s.set("fit.batch", static_cast<std::int64_t>(epoch_done ? 0 : batch));
   s.set("fit.samples", static_cast<std::int64_t>(samples));
+  s.set("fit.batch_size", static_cast<std::int64_t>(options.batch_size()));
   s.set("fit.lr_of_epoch", lr_of_epoch);
   s.set("fit.stop", static_cast<std::int64_t>(stop));  // a run that early stopping ended stays ended when resumed
   s.merge(metrics_state(running_sums), "fit.sums.");
@@ -224,6 +229,11 @@ FitResult fit(nn::Module<float>& model, const Objective& objective, optim::Optim
   FitState st(model, optimizer, options);
   st.loader = &loader;
   st.batches_per_epoch = loader.num_batches();
+  if (st.batches_per_epoch == 0)
+    throw ValueError("fit: no batch to train on: " + std::to_string(train.size()) + " examples, batch size " +
+                     std::to_string(options.batch_size()) + (options.loader().drop_last ? " with drop_last" : ""));
+  if (options.validation() && options.validation()->size() == 0)
+    throw ValueError("fit: the validation data set is empty (pass none to train without validation)");
   st.samples_per_epoch = loader.num_samples();
   // The position to continue from: (epoch, batch) = the next batch to run. A fresh run starts at (1, 0).
   std::size_t epoch = 1;
