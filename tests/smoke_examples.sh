@@ -7,7 +7,7 @@
 #   tests/smoke_examples.sh BIN_DIR           short run (~15 s), registered with ctest as examples_smoke
 #   tests/smoke_examples.sh --long BIN_DIR    every example with its default settings, checking the quality targets
 #                                             of docs/examples.md (means over seeds 1-10 for digits and
-#                                             breast_cancer; about 10 minutes); ctest's examples_long runs it only
+#                                             breast_cancer; about 2.5 minutes); ctest's examples_long runs it only
 #                                             when AD_TEST_LONG=1 and reports it skipped otherwise (exit 77)
 #
 # BIN_DIR is the build directory holding the example binaries (build/examples).
@@ -268,7 +268,7 @@ else
   mean_at_least breast_cancer test_accuracy 0.978
   mean_at_least breast_cancer auc 0.996
   if [[ -s /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ]]; then
-    # Ten seeds of Fashion-MNIST take about 20 minutes: seed 1 only, against its own measured figure's floor.
+    # Ten seeds of Fashion-MNIST take about 15 minutes: seed 1 only, against its own measured figure's floor.
     run mnist --dataset fashion && check_outputs mnist loss.svg accuracy.svg confusion.svg misclassified.svg &&
       result_at_least mnist test_accuracy 0.895
   fi
