@@ -84,15 +84,6 @@ std::vector<Activation> make_activations(double slope, double alpha) {
   };
 }
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,7 +114,8 @@ int main(int argc, char** argv) {
 
   const std::vector<Activation> all = make_activations(slope, alpha);
   std::vector<Activation> chosen;
-  for (const std::string& name : split_commas(functions)) {
+  for (const std::string& name : examples::split_commas(functions)) {
+    if (name.empty()) continue;  // "a,,b" names a and b
     auto it = std::find_if(all.begin(), all.end(), [&](const Activation& a) { return a.name == name; });
     if (it == all.end()) args.fail("unknown function '" + name + "' in --functions");
     chosen.push_back(*it);

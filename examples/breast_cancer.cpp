@@ -128,17 +128,7 @@ int main(int argc, char** argv) {
     // The validation accuracy of the validated model: the refit model has seen the validation part.
     const double val_acc = val ? train::accuracy(val_set.labels, train::predict(model, val_set), 0.0f) : 0.0;
     const std::size_t chosen_epochs = exp.chosen_epochs();
-    if (val && !no_refit && chosen_epochs > 0) {
-      manual_seed(o.seed);  // the refit starts from an initialisation of its own, the same when resumed
-      sched.reset();        // it refers to the optimizer, which refers to the model: replaced in reverse order
-      opt.reset();
-      model = make_model();
-      exp.load(model);
-      opt = examples::make_optimizer(o, model.parameters());
-      sched = examples::make_scheduler(o.schedule, *opt, static_cast<int>(chosen_epochs));
-      exp.refit(model, train::binary_classification(), *opt, sched.get(), data::concat(train_set, val_set),
-                chosen_epochs);
-    }
+    if (val && !no_refit) exp.refit(model, make_model, opt, sched, train::binary_classification(), train_set, val_set);
     exp.save(model);
 
     // Final report on the test set. The logit scores "benign"; its negative scores "malignant".

@@ -142,16 +142,7 @@ int main(int argc, char** argv) {
     // The validation accuracy of the validated model: the refit model has seen the validation part.
     const double val_acc = val ? train::accuracy(val_set.labels, train::predict(model, val_set)) : 0.0;
     const std::size_t chosen_epochs = run.chosen_epochs();
-    if (val && !no_refit && chosen_epochs > 0) {
-      manual_seed(o.seed);  // the refit starts from an initialisation of its own, the same when resumed
-      sched.reset();        // it refers to the optimizer, which refers to the model: replaced in reverse order
-      opt.reset();
-      model = make_model();
-      run.load(model);
-      opt = examples::make_optimizer(o, model.parameters());
-      sched = examples::make_scheduler(o.schedule, *opt, static_cast<int>(chosen_epochs));
-      run.refit(model, train::classification(), *opt, sched.get(), data::concat(train_set, val_set), chosen_epochs);
-    }
+    if (val && !no_refit) run.refit(model, make_model, opt, sched, train::classification(), train_set, val_set);
     run.save(model);
     const Tensor test_logits = train::predict(model, test_set);
 

@@ -35,7 +35,6 @@
 #include <iostream>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -160,15 +159,6 @@ std::unique_ptr<optim::Optimizer<float>> make_optimizer(const std::string& name,
   return opt;
 }
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 // "RESULT key=value ..." as examples::print_result writes it, with one text value first (the best optimizer's name).
 void print_result_line(const std::string& best, const std::vector<std::pair<std::string, double>>& values) {
   std::string line = "RESULT best_optimizer=" + best;
@@ -236,7 +226,8 @@ int main(int argc, char** argv) {
   if (s.eta > 1) args.fail("--eta must be in (0, 1]");
   if (s.rmsprop_alpha >= 1) args.fail("--rmsprop-alpha must be below 1");
   std::vector<std::size_t> chosen;  // indices into names
-  for (const std::string& name : split_commas(which)) {
+  for (const std::string& name : examples::split_commas(which)) {
+    if (name.empty()) continue;  // "a,,b" names a and b
     auto it = std::find(names.begin(), names.end(), name);
     if (it == names.end()) args.fail("unknown optimizer '" + name + "' in --optimizers");
     const auto i = static_cast<std::size_t>(it - names.begin());

@@ -43,6 +43,8 @@ double parse_real(const std::string& text) {
   return v;
 }
 
+}  // namespace
+
 std::vector<std::string> split_commas(const std::string& text) {
   std::vector<std::string> parts;
   std::string part;
@@ -51,8 +53,6 @@ std::vector<std::string> split_commas(const std::string& text) {
   if (!text.empty() && text.back() == ',') parts.emplace_back();  // "1,2," has an empty last item
   return parts;
 }
-
-}  // namespace
 
 std::string join_sizes(const std::vector<std::size_t>& sizes) {
   std::string s;

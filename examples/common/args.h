@@ -79,6 +79,9 @@ class ArgParser {
 };
 
 // Formats a list the way --hidden and the CSV/heatmap labels show it: "256,128".
+// "a,,b," -> {"a", "", "b", ""}: every item, the empty ones included (callers decide whether they are errors).
+std::vector<std::string> split_commas(const std::string& text);
+
 std::string join_sizes(const std::vector<std::size_t>& sizes);
 
 }  // namespace examples

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "autodiff/random.h"
 #include "io/file.h"
 #include "nn/checkpoint.h"
 #include "plot/line_plot.h"
@@ -92,13 +93,23 @@ ad::train::FitResult Experiment::fit(ad::nn::Module<float>& model, const ad::tra
   return r;
 }
 
-ad::train::FitResult Experiment::refit(ad::nn::Module<float>& model, const ad::train::Objective& objective,
-                                       ad::optim::Optimizer<float>& optimizer, ad::optim::LRScheduler<float>* scheduler,
-                                       const ad::data::Dataset& train_and_validation, std::size_t epochs) {
-  if (options_.epochs == 0 || epochs == 0) return {};
-  std::cout << name_ << ": refit on the training and validation parts (" << train_and_validation.size()
-            << " examples) for " << epochs << " epochs, the validated run's best\n";
-  return run(model, objective, optimizer, scheduler, train_and_validation, nullptr, epochs, "refit", {}, 1, {});
+void Experiment::refit(ad::nn::Sequential<float>& model, const std::function<ad::nn::Sequential<float>()>& make_model,
+                       std::unique_ptr<ad::optim::Optimizer<float>>& optimizer,
+                       std::unique_ptr<ad::optim::LRScheduler<float>>& scheduler, const ad::train::Objective& objective,
+                       const ad::data::Dataset& train, const ad::data::Dataset& validation) {
+  const std::size_t epochs = chosen_epochs();
+  if (options_.epochs == 0 || epochs == 0) return;
+  ad::manual_seed(options_.seed);  // an initialisation of its own, the same when resumed
+  scheduler.reset();               // it refers to the optimizer, which refers to the model: replaced in reverse order
+  optimizer.reset();
+  model = make_model();
+  load(model);
+  optimizer = make_optimizer(options_, model.parameters());
+  scheduler = make_scheduler(options_.schedule, *optimizer, static_cast<int>(epochs));
+  const ad::data::Dataset both = ad::data::concat(train, validation);
+  std::cout << name_ << ": refit on the training and validation parts (" << both.size() << " examples) for " << epochs
+            << " epochs, the validated run's best\n";
+  run(model, objective, *optimizer, scheduler.get(), both, nullptr, epochs, "refit", {}, 1, {});
 }
 
 ad::train::FitResult Experiment::run(ad::nn::Module<float>& model, const ad::train::Objective& objective,

@@ -18,6 +18,7 @@
 #include "examples/common/args.h"
 #include "examples/common/setup.h"
 #include "nn/module.h"
+#include "nn/sequential.h"
 #include "optim/lr_scheduler.h"
 #include "optim/optimizer.h"
 #include "train/fit.h"
@@ -41,14 +42,16 @@ class Experiment {
                            std::vector<std::shared_ptr<ad::train::Callback>> extra = {}, std::size_t print_every = 1,
                            const std::function<void()>& on_interrupt = {});
 
-  // Refit, as scikit-learn's GridSearchCV(refit=True) and the Keras practice of retraining on all the data: trains
-  // `model` (initialised as before fit; the caller does it) on the training and validation parts together for
-  // `epochs` epochs, the number the validated run chose, without validation. It has its own run file
-  // (run_refit.npz, so --resume and Ctrl-C work in this phase too) and metrics_refit.csv; history() stays the
-  // validated run's, for its learning curves. --epochs 0 refits nothing.
-  ad::train::FitResult refit(ad::nn::Module<float>& model, const ad::train::Objective& objective,
-                             ad::optim::Optimizer<float>& optimizer, ad::optim::LRScheduler<float>* scheduler,
-                             const ad::data::Dataset& train_and_validation, std::size_t epochs);
+  // Refit, as scikit-learn's GridSearchCV(refit=True) and the Keras practice of retraining on all the data: after
+  // fit() chose a number of epochs on validation (chosen_epochs(); 0: nothing to refit), replaces `model` by a fresh
+  // one from `make_model` (seeded with --seed, then --load applied, as before fit), with a new optimizer and
+  // schedule, and trains it on the training and validation parts together for that many epochs, without
+  // validation. It has its own run file (run_refit.npz, so --resume and Ctrl-C work in this phase too) and
+  // metrics_refit.csv; history() stays the validated run's, for its learning curves. --epochs 0 refits nothing.
+  void refit(ad::nn::Sequential<float>& model, const std::function<ad::nn::Sequential<float>()>& make_model,
+             std::unique_ptr<ad::optim::Optimizer<float>>& optimizer,
+             std::unique_ptr<ad::optim::LRScheduler<float>>& scheduler, const ad::train::Objective& objective,
+             const ad::data::Dataset& train, const ad::data::Dataset& validation);
 
   // --save: writes the final model (after early stopping restored the best weights, or the refit model).
   void save(const ad::nn::Module<float>& model) const;
