@@ -30,14 +30,9 @@ namespace {
 // dL/d(input i) += what the user's backward returned for it: same shape, or a shape the input broadcasts to
 // (summed back over the broadcast axes).
 template <class T>
-void accumulate_user_grad(const std::string& op, std::size_t input, const TensorImpl<T>& x, const TensorT<T>& g,
-                          T* dst) {
+void check_user_grad(const std::string& op, std::size_t input, const TensorImpl<T>& x, const TensorT<T>& g) {
   const Shape& gs = g.shape();
-  if (gs == x.shape) {
-    const T* src = g.data();
-    for (std::size_t i = 0; i < x.numel; ++i) dst[i] += src[i];
-    return;
-  }
+  if (gs == x.shape) return;
   bool broadcasts = x.shape.rank() <= gs.rank();
   for (std::size_t d = 0; broadcasts && d < x.shape.rank(); ++d) {
     const std::size_t xd = x.shape[d], gd = gs[d + gs.rank() - x.shape.rank()];
@@ -46,7 +41,18 @@ void accumulate_user_grad(const std::string& op, std::size_t input, const Tensor
   if (!broadcasts)
     throw ShapeError("backward of '" + op + "': the gradient returned for input " + std::to_string(input) +
                      " has shape " + gs.str() + ", but the input has shape " + x.shape.str());
-  kernels::sum_to(g.data(), gs, dst, x.shape);
+}
+
+template <class T>
+void accumulate_user_grad(const std::string& op, std::size_t input, const TensorImpl<T>& x, const TensorT<T>& g,
+                          T* dst) {
+  check_user_grad(op, input, x, g);
+  if (g.shape() == x.shape) {
+    const T* src = g.data();
+    for (std::size_t i = 0; i < x.numel; ++i) dst[i] += src[i];
+    return;
+  }
+  kernels::sum_to(g.data(), g.shape(), dst, x.shape);
 }
 
 template <class T>
@@ -69,6 +75,27 @@ class FunctionNode final : public Node<T> {
       NoGradGuard no_grad;  // first-order backward: what the user's backward computes is not recorded
       grads = backward_(*ctx_, {g});
     }
+    for_each_input_grad(grads, [&](std::size_t input, const TensorT<T>& ga) {
+      if (T* dst = this->gin(input)) accumulate_user_grad(name_, input, *this->input(input), ga, dst);
+    });
+  }
+  // The user's backward with grad mode as the pass sets it: recorded under create_graph, so a backward composed of
+  // ops on the saved inputs differentiates again (as in PyTorch, values computed inside forward are constants).
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    const std::vector<TensorT<T>> grads = backward_(*ctx_, {g});
+    for_each_input_grad(grads, [&](std::size_t input, const TensorT<T>& ga) {
+      if (!need[input]) return;
+      const TensorImpl<T>& x = *this->input(input);
+      check_user_grad(name_, input, x, ga);
+      gin[input] = ga.shape() == x.shape ? ga : sum_to(ga, x.shape);
+    });
+  }
+
+ private:
+  // Calls f(input, gradient) for each defined gradient of a tensor argument; ValueError for a wrong count or a
+  // gradient returned for a non-tensor argument.
+  template <class F>
+  void for_each_input_grad(const std::vector<TensorT<T>>& grads, F f) const {
     if (grads.size() != n_args_)
       throw ValueError("backward of '" + name_ + "': returned " + std::to_string(grads.size()) +
                        " gradients, expected " + std::to_string(n_args_) + " (one per forward argument)");
@@ -82,8 +109,7 @@ class FunctionNode final : public Node<T> {
                            std::to_string(arg) + ", which is not a tensor (return an undefined tensor there)");
         continue;
       }
-      if (T* dst = this->gin(input); dst && ga.defined())
-        accumulate_user_grad(name_, input, *this->input(input), ga, dst);
+      if (ga.defined()) f(input, ga);
       ++input;
     }
   }

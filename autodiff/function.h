@@ -33,6 +33,11 @@
 // may also have a shape the input broadcasts to (it is summed back over the broadcast axes, as in PyTorch); any
 // other shape is a ShapeError naming the op and both shapes. The op records through record() (node.h) like every
 // built-in op: anomaly mode checks its output and gradients, gradcheck and hooks work on it.
+//
+// Higher order (backward(create_graph), ad::grad): backward then runs with grad mode on, so its ops are recorded
+// and the op differentiates again when backward is composed of ops on the saved inputs. As in PyTorch, a value
+// computed inside forward (like y = tanh(x) in the example above) is a constant there: such an op is correct to
+// first order only; compute it in backward from the saved input instead (tests/test_function.cpp).
 #pragma once
 #include <any>
 #include <cstdint>

@@ -104,9 +104,61 @@ GradcheckResult gradcheck(const std::function<TensorT<T>(const std::vector<Tenso
   return res;
 }
 
+template <class T>
+GradcheckResult gradgradcheck(const std::function<TensorT<T>(const std::vector<TensorT<T>>&)>& f,
+                              const std::vector<TensorT<T>>& inputs, const GradcheckOptions& options,
+                              const TensorT<T>& grad_outputs) {
+  std::vector<std::size_t> diff;
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].requires_grad()) diff.push_back(i);
+  if (diff.empty()) throw ValueError("gradgradcheck: no input requires grad");
+  TensorT<T> v;
+  if (grad_outputs.defined()) {
+    v = grad_outputs.detach().clone();
+  } else {
+    const Shape y_shape = f(inputs).shape();
+    v = TensorT<T>::randn(y_shape);
+  }
+  v.requires_grad_(true);
+  const std::size_t n = inputs.size();
+  // (inputs, v) -> the gradients of f's inputs for the output gradient v, as one vector; recorded (create_graph)
+  // so that gradcheck's backward differentiates the first-order backward.
+  auto first_order = [&](const std::vector<TensorT<T>>& args) {
+    GradModeGuard grad_on(true);  // gradcheck evaluates without grad mode; the inner gradient needs its graph
+    const std::vector<TensorT<T>> xs(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(n));
+    const TensorT<T> y = f(xs);
+    std::vector<TensorT<T>> wanted;
+    for (std::size_t i : diff) wanted.push_back(xs[i]);
+    std::vector<TensorT<T>> parts;
+    if (y.requires_grad()) {
+      const std::vector<TensorT<T>> g = grad<T>({y}, wanted, {args[n]}, GradOptions{{}, true, true});
+      for (std::size_t j = 0; j < g.size(); ++j)
+        parts.push_back(
+            reshape(g[j].defined() ? g[j] : TensorT<T>::zeros(wanted[j].shape()), Shape{wanted[j].numel()}));
+    } else {
+      for (const TensorT<T>& w : wanted) parts.push_back(TensorT<T>::zeros(Shape{w.numel()}));
+    }
+    return concat(parts, 0);
+  };
+  std::vector<TensorT<T>> args(inputs);
+  args.push_back(v);
+  GradcheckResult r = gradcheck<T>(first_order, args, options);
+  r.report = "gradgradcheck (gradcheck of the gradient; input " + std::to_string(n) + " is grad_outputs): " + r.report;
+  return r;
+}
+
 template GradcheckResult gradcheck<float>(const std::function<TensorT<float>(const std::vector<TensorT<float>>&)>&,
                                           const std::vector<TensorT<float>>&, const GradcheckOptions&);
 template GradcheckResult gradcheck<double>(const std::function<TensorT<double>(const std::vector<TensorT<double>>&)>&,
                                            const std::vector<TensorT<double>>&, const GradcheckOptions&);
 
+}  // namespace ad
+
+namespace ad {
+template GradcheckResult gradgradcheck<float>(const std::function<TensorT<float>(const std::vector<TensorT<float>>&)>&,
+                                              const std::vector<TensorT<float>>&, const GradcheckOptions&,
+                                              const TensorT<float>&);
+template GradcheckResult gradgradcheck<double>(
+    const std::function<TensorT<double>(const std::vector<TensorT<double>>&)>&, const std::vector<TensorT<double>>&,
+    const GradcheckOptions&, const TensorT<double>&);
 }  // namespace ad

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "autodiff/grad.h"
 #include "autodiff/tensor.h"
 
 namespace ad {
@@ -40,5 +41,15 @@ struct GradcheckResult {
 template <class T>
 GradcheckResult gradcheck(const std::function<TensorT<T>(const std::vector<TensorT<T>>&)>& f,
                           const std::vector<TensorT<T>>& inputs, const GradcheckOptions& options = {});
+
+// Second order (torch.autograd.gradgradcheck): checks the gradient of the gradient. With random v of f's output
+// shape (or the given grad_outputs), the function (inputs, v) -> ad::grad(f(inputs), inputs, v, create_graph) (the
+// gradients of the inputs that require grad, flattened and concatenated; zeros where the output does not depend on
+// an input) goes through gradcheck, comparing its backward, which runs through the recorded first-order backward of
+// every op, with finite differences of the analytic gradient. Checks d2f/dx2 and d2f/(dx dv).
+template <class T>
+GradcheckResult gradgradcheck(const std::function<TensorT<T>(const std::vector<TensorT<T>>&)>& f,
+                              const std::vector<TensorT<T>>& inputs, const GradcheckOptions& options = {},
+                              const TensorT<T>& grad_outputs = {});
 
 }  // namespace ad

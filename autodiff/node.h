@@ -15,6 +15,12 @@
 // (+=) d(loss)/d(input i) into gin(i), which is null when input i needs no gradient. run() wraps it with what
 // every node shares: gradient hooks, the in-place-modification check, the anomaly check of the gradients written,
 // freeing the output's gradient, and telling leaves with hooks that a contribution has arrived.
+//
+// backward_graph() is the same chain rule written with tensor ops (autodiff/grad.h: backward(create_graph) and
+// ad::grad). Run with grad mode on, its ops record themselves, so the gradients it returns are differentiable again,
+// to any order. Elementwise ops evaluate their one derivative rule on tensors there (ops_unary.cpp, ops_binary.cpp);
+// ops whose fast path is a BLAS call or a fused kernel compose their backward_graph from existing ops, and the tests
+// pin the two paths to each other (tests/test_higher_order.cpp).
 #pragma once
 #include <cstdint>
 #include <initializer_list>
@@ -26,6 +32,9 @@
 #include "autodiff/tensor_impl.h"
 
 namespace ad {
+
+template <class T>
+class TensorT;
 
 // The inputs of an op: up to three pointers copied from a braced list (no reliance on the list's lifetime), or a
 // view of a vector. Passed by reference and not copyable: it lives as a temporary at the op's call of record().
@@ -62,6 +71,11 @@ class Node : public NodeBase {
 
   // The op's chain rule (see above).
   virtual void backward() = 0;
+  // The chain rule as tensor ops: given g = dL/d(output), sets gin[i] = dL/d(input i) (of input i's shape) for
+  // every input with need[i], and leaves the others undefined.
+  virtual void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) = 0;
+  // GraphError if an input was modified in place since the op ran (its gradient would be wrong).
+  void check_versions() const;
 
   void run() final;
   void mark_inputs(std::uint64_t epoch) final;

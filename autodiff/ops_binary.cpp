@@ -11,15 +11,11 @@
 
 #include "autodiff/kernels.h"
 #include "autodiff/node.h"
+#include "autodiff/rule_math.h"
 #include "autodiff/tensor.h"
 
 namespace ad {
 namespace {
-
-template <class T>
-T where(bool c, T u, T v) {
-  return c ? u : v;
-}
 
 // clang-format off
 #define AD_BINARY_OPS(X) \
@@ -29,29 +25,36 @@ T where(bool c, T u, T v) {
   X(mul,     Mul,     a * b,                                             g * b,                                               g * a) \
   X(div,     Div,     a / b,                                             g / b,                                               -g * y / b) \
   /* a^0 = 1 for every a (NaN included); d/da = b a^(b-1), 0 where b = 0; d/db = a^b ln a, 0 where a = 0 and b >= 0 */ \
-  X(pow,     Pow,     std::pow(a, b),                                    where(b == T(0), T(0), g * b * std::pow(a, b - T(1))), where(a == T(0) && b >= T(0), T(0), g * y * std::log(a))) \
+  X(pow,     Pow,     pow(a, b),                                         where(eq(b, T(0)), T(0), g * b * pow(a, b - T(1))),  where(eq(a, T(0)) && b >= T(0), T(0), g * y * log(a))) \
   /* NaN wins on either side; at ties (and at NaN) both operands get the gradient, halved at ties */ \
-  X(maximum, Maximum, where(std::isnan(a), a, where(a > b, a, b)),       where(a < b, T(0), where(a == b, g / T(2), g)),      where(a > b, T(0), where(a == b, g / T(2), g))) \
-  X(minimum, Minimum, where(std::isnan(a), a, where(a < b, a, b)),       where(a > b, T(0), where(a == b, g / T(2), g)),      where(a < b, T(0), where(a == b, g / T(2), g)))
+  X(maximum, Maximum, where(isnan(a), a, where(a > b, a, b)),            where(a < b, T(0), where(eq(a, b), g / T(2), g)),    where(a > b, T(0), where(eq(a, b), g / T(2), g))) \
+  X(minimum, Minimum, where(isnan(a), a, where(a < b, a, b)),            where(a > b, T(0), where(eq(a, b), g / T(2), g)),    where(a < b, T(0), where(eq(a, b), g / T(2), g)))
 // clang-format on
 
-#define AD_DEFINE_FUNCTOR(NAME, F, FWD, DA, DB) \
-  struct F {                                    \
-    static constexpr const char* name = #NAME;  \
-    template <class T>                          \
-    static T f(T a, T b) {                      \
-      return FWD;                               \
-    }                                           \
-    template <class T>                          \
-    static T da(T a, T b, T y, T g) {           \
-      (void)a, (void)b, (void)y;                \
-      return DA;                                \
-    }                                           \
-    template <class T>                          \
-    static T db(T a, T b, T y, T g) {           \
-      (void)a, (void)b, (void)y;                \
-      return DB;                                \
-    }                                           \
+// The value is computed on scalars; the two rules on scalars (first-order loops) and on tensors (backward_graph,
+// rule_math.h), so they are written generically over the operand types A, B, Y, G.
+#define AD_RULE_MATH         \
+  using namespace ad::rules; \
+  using std::isnan;          \
+  using std::log;            \
+  using std::pow;
+#define AD_DEFINE_FUNCTOR(NAME, F, FWD, DA, DB)                      \
+  struct F {                                                         \
+    static constexpr const char* name = #NAME;                       \
+    template <class T>                                               \
+    static T f(T a, T b) {                                           \
+      AD_RULE_MATH return FWD;                                       \
+    }                                                                \
+    template <class T, class A, class B, class Y, class G>           \
+    static auto da(const A& a, const B& b, const Y& y, const G& g) { \
+      AD_RULE_MATH(void) a, (void)b, (void)y;                        \
+      return DA;                                                     \
+    }                                                                \
+    template <class T, class A, class B, class Y, class G>           \
+    static auto db(const A& a, const B& b, const Y& y, const G& g) { \
+      AD_RULE_MATH(void) a, (void)b, (void)y;                        \
+      return DB;                                                     \
+    }                                                                \
   };
 AD_BINARY_OPS(AD_DEFINE_FUNCTOR)
 #undef AD_DEFINE_FUNCTOR
@@ -121,14 +124,22 @@ class BinaryNode final : public Node<T> {
     T* gb = this->gin(1);
     if (A.shape == B.shape) {  // no broadcasting (the common case, and the cost of tiny ops is in such tests)
       const T *av = A.data, *bv = B.data, *y = Y.data, *g = this->gout();
-      if (ga) add_to(ga, n, av, bv, y, g, [](T a, T b, T y, T g) { return F::da(a, b, y, g); });
-      if (gb) add_to(gb, n, av, bv, y, g, [](T a, T b, T y, T g) { return F::db(a, b, y, g); });
+      if (ga) add_to(ga, n, av, bv, y, g, [](T a, T b, T y, T g) { return F::template da<T>(a, b, y, g); });
+      if (gb) add_to(gb, n, av, bv, y, g, [](T a, T b, T y, T g) { return F::template db<T>(a, b, y, g); });
       return;
     }
     const Expanded<T> a(A, Y.shape, n), b(B, Y.shape, n);
     const T *av = a.p, *bv = b.p, *y = Y.data, *g = this->gout();
-    if (ga) accumulate(ga, A.shape, Y.shape, n, [&](std::size_t i) { return F::da(av[i], bv[i], y[i], g[i]); });
-    if (gb) accumulate(gb, B.shape, Y.shape, n, [&](std::size_t i) { return F::db(av[i], bv[i], y[i], g[i]); });
+    if (ga)
+      accumulate(ga, A.shape, Y.shape, n, [&](std::size_t i) { return F::template da<T>(av[i], bv[i], y[i], g[i]); });
+    if (gb)
+      accumulate(gb, B.shape, Y.shape, n, [&](std::size_t i) { return F::template db<T>(av[i], bv[i], y[i], g[i]); });
+  }
+  // The same rules on tensors (broadcasting as the ops do), each summed back to its operand's shape.
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    const TensorT<T> a{ImplRef<T>(this->input(0))}, b{ImplRef<T>(this->input(1))}, y{ImplRef<T>(this->out)};
+    if (need[0]) gin[0] = sum_to(TensorT<T>(F::template da<T>(a, b, y, g)), a.shape());
+    if (need[1]) gin[1] = sum_to(TensorT<T>(F::template db<T>(a, b, y, g)), b.shape());
   }
 };
 
@@ -182,6 +193,11 @@ class WhereNode final : public Node<T> {
       accumulate(ga, this->input(1)->shape, ys, n, [&](std::size_t i) { return c.p[i] != T(0) ? g[i] : T(0); });
     if (T* gb = this->gin(2))
       accumulate(gb, this->input(2)->shape, ys, n, [&](std::size_t i) { return c.p[i] != T(0) ? T(0) : g[i]; });
+  }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    const TensorT<T> c{ImplRef<T>(this->input(0))};
+    if (need[1]) gin[1] = sum_to(where(c, g, T(0)), this->input(1)->shape);
+    if (need[2]) gin[2] = sum_to(where(c, T(0), g), this->input(2)->shape);
   }
 };
 

@@ -30,6 +30,14 @@ class SoftmaxCrossEntropyNode final : public Node<T> {
       grow[labels_[i]] -= g;
     }
   }
+  // (softmax(x) - onehot(labels)) * scale * g, softmax composed (exp of log_softmax) so that it differentiates again.
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (!need[0]) return;
+    const TensorT<T> x{ImplRef<T>(this->input(0))};
+    TensorT<T> onehot = TensorT<T>::zeros(x.shape());
+    for (std::size_t i = 0; i < labels_.size(); ++i) onehot.impl().data[i * c_ + labels_[i]] = T(1);
+    gin[0] = (softmax(x, 1) - onehot) * (g * scale_);
+  }
 
  private:
   std::vector<std::size_t> labels_;
@@ -53,6 +61,12 @@ class BceWithLogitsNode final : public Node<T> {
       for (std::size_t i = 0; i < n; ++i) gx[i] += g * (sigmoid_[i] - y[i]);
     if (T* gy = this->gin(1))
       for (std::size_t i = 0; i < n; ++i) gy[i] -= g * x[i];
+  }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    const TensorT<T> x{ImplRef<T>(this->input(0))}, y{ImplRef<T>(this->input(1))};
+    const TensorT<T> gs = g * scale_;
+    if (need[0]) gin[0] = (sigmoid(x) - y) * gs;
+    if (need[1]) gin[1] = -x * gs;
   }
 
  private:

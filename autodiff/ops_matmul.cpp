@@ -41,6 +41,26 @@ class MatmulNode final : public Node<T> {
           blas::gemm<T>(true, false, k, n, m, T(1), A + i * as, k, G + i * m * n, n, T(1), gB + i * bs, n);
     }
   }
+  // The same products composed from matmul and transpose, on the operands seen as matrices (a 1-D left operand as
+  // a row, a 1-D right one as a column) or batches of them; a shared operand sums over the batch.
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    const TensorT<T> A{ImplRef<T>(this->input(0))}, B{ImplRef<T>(this->input(1))};
+    const auto [batch, m, n, k, as, bs] = g_;
+    const bool ba = A.dim() == 3, bb = B.dim() == 3;
+    const TensorT<T> a = A.dim() == 1 ? reshape(A, Shape{1, k}) : A;
+    const TensorT<T> b = B.dim() == 1 ? reshape(B, Shape{k, 1}) : B;
+    const TensorT<T> G = reshape(g, ba || bb ? Shape{batch, m, n} : Shape{m, n});
+    if (need[0]) {
+      TensorT<T> ga = matmul(G, transpose(b));
+      if (bb && !ba) ga = sum(ga, 0);
+      gin[0] = reshape(ga, A.shape());
+    }
+    if (need[1]) {
+      TensorT<T> gb = ba && !bb ? matmul(transpose(reshape(a, Shape{batch * m, k})), reshape(G, Shape{batch * m, n}))
+                                : matmul(transpose(a), G);
+      gin[1] = reshape(gb, B.shape());
+    }
+  }
 
  private:
   Geometry g_;
@@ -74,6 +94,13 @@ class LinearNode final : public Node<T> {
     if (T* gw = this->gin(1)) blas::gemm<T>(true, false, in_, out_, rows_, T(1), X, in_, G, out_, T(1), gw, out_);
     if (this->num_inputs() == 3)
       if (T* gb = this->gin(2)) add_row_sums(G, rows_, out_, gb);
+  }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    const TensorT<T> x{ImplRef<T>(this->input(0))}, w{ImplRef<T>(this->input(1))};
+    const TensorT<T> G = reshape(g, Shape{rows_, out_});
+    if (need[0]) gin[0] = reshape(matmul(G, transpose(w)), x.shape());
+    if (need[1]) gin[1] = matmul(transpose(reshape(x, Shape{rows_, in_})), G);
+    if (this->num_inputs() == 3 && need[2]) gin[2] = sum(G, 0);
   }
 
  private:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "autodiff/node.h"
+#include "autodiff/ops_adjoint.h"
 #include "autodiff/tensor.h"
 
 namespace ad {
@@ -35,6 +36,9 @@ class SumAllNode final : public Node<T> {
     const std::size_t n = this->input(0)->numel;
     for (std::size_t i = 0; i < n; ++i) gx[i] += g;
   }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (need[0]) gin[0] = broadcast_to(g, this->input(0)->shape);
+  }
 };
 
 // y_(o,i) = sum_k x_(o,k,i): each x_(o,k,i) receives g_(o,i).
@@ -54,6 +58,12 @@ class SumAxisNode final : public Node<T> {
         for (std::size_t i = 0; i < s_.inner; ++i) dst[i] += src[i];
       }
   }
+  // g as (outer, 1, inner), broadcast along the summed axis.
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (!need[0]) return;
+    const TensorT<T> spread = broadcast_to(reshape(g, Shape{s_.outer, 1, s_.inner}), Shape{s_.outer, s_.n, s_.inner});
+    gin[0] = reshape(spread, this->input(0)->shape);
+  }
 
  private:
   AxisSplit s_;
@@ -71,6 +81,10 @@ class MaxNode final : public Node<T> {
     if (!gx) return;
     const T* g = this->gout();
     for (std::size_t j = 0; j < argmax_.size(); ++j) gx[argmax_[j]] += g[j];
+  }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    const TensorImpl<T>& x = *this->input(0);
+    if (need[0]) gin[0] = reshape(detail::index_add(g, AxisSplit{1, x.numel, 1}, argmax_), x.shape);
   }
 
  private:
@@ -95,6 +109,21 @@ class MaxAllNode final : public Node<T> {
     const T share = this->gout()[0] / static_cast<T>(count);
     for (std::size_t i = 0; i < n; ++i)
       if (at_max(i)) gx[i] += share;
+  }
+  // The same share, as (mask / count) * g with the mask of maximal elements a constant.
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (!need[0]) return;
+    const TensorImpl<T>& x = *this->input(0);
+    const T m = this->out->data[0];
+    TensorT<T> share = TensorT<T>::empty(x.shape);
+    T* w = share.impl().data;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < x.numel; ++i) {
+      w[i] = (std::isnan(m) ? std::isnan(x.data[i]) : x.data[i] == m) ? T(1) : T(0);
+      count += w[i] != T(0);
+    }
+    for (std::size_t i = 0; i < x.numel; ++i) w[i] /= static_cast<T>(count);
+    gin[0] = share * g;
   }
 };
 
@@ -126,6 +155,14 @@ class LogSoftmaxNode final : public Node<T> {
           gx[j] += g[j] - std::exp(y[j]) * gsum;
         }
       }
+  }
+  // g - softmax * sum(g) along the axis, with softmax = exp(y) (y the output: second derivatives flow through it).
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (!need[0]) return;
+    const Shape split{s_.outer, s_.n, s_.inner};
+    const TensorT<T> y{ImplRef<T>(this->out)};
+    const TensorT<T> g3 = reshape(g, split);
+    gin[0] = reshape(g3 - exp(reshape(y, split)) * sum(g3, 1, true), this->input(0)->shape);
   }
 
  private:

@@ -5,6 +5,7 @@
 
 #include "autodiff/kernels.h"
 #include "autodiff/node.h"
+#include "autodiff/ops_adjoint.h"
 #include "autodiff/tensor.h"
 
 namespace ad {
@@ -21,6 +22,9 @@ class ReshapeNode final : public Node<T> {
     const T* g = this->gout();
     for (std::size_t i = 0; i < this->out->numel; ++i) gx[i] += g[i];
   }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (need[0]) gin[0] = reshape(g, this->input(0)->shape);
+  }
 };
 
 // y = x gathered with strides (permute, broadcast_to); backward scatters g back with the same strides.
@@ -32,6 +36,9 @@ class GatherNode final : public Node<T> {
   void backward() override {
     T* gx = this->gin(0);
     if (gx) kernels::scatter_add(this->gout(), this->out->shape, gx, strides_);
+  }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (need[0]) gin[0] = detail::scatter_add(g, strides_, this->input(0)->shape, name_);
   }
 
  private:
@@ -65,6 +72,9 @@ class IndexNode final : public Node<T> {
         const T* src = g + (o * m + k) * s_.inner;
         for (std::size_t i = 0; i < s_.inner; ++i) dst[i] += src[i];
       }
+  }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (need[0]) gin[0] = reshape(detail::index_add(g, s_, idx_), this->input(0)->shape);
   }
 
  private:
@@ -105,12 +115,126 @@ class ConcatNode final : public Node<T> {
       off += w;
     }
   }
+  // Part p is columns off .. off + w of g seen as (outer, row).
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    const TensorT<T> rows = reshape(g, Shape{outer_, row_});
+    std::size_t off = 0;
+    for (std::size_t p = 0; p < this->num_inputs(); ++p) {
+      const TensorImpl<T>& x = *this->input(p);
+      const std::size_t w = x.numel / (outer_ ? outer_ : 1);
+      if (need[p]) gin[p] = reshape(narrow(rows, 1, off, w), x.shape);
+      off += w;
+    }
+  }
 
  private:
   std::size_t outer_, row_;
 };
 
+// The adjoint of a strided gather: y = 0, y[offset(i)] += x[i]. Backward: the gather with the same strides.
+template <class T>
+class ScatterNode final : public Node<T> {
+ public:
+  ScatterNode(const char* name, kernels::Strides s) : name_(name), strides_(s) {}
+  const char* name() const override { return name_; }
+  void backward() override {
+    T* gx = this->gin(0);
+    if (!gx) return;
+    const std::size_t n = this->input(0)->numel;
+    T* tmp = static_cast<T*>(pool_alloc(n * sizeof(T)));
+    kernels::gather(static_cast<const T*>(this->gout()), strides_, this->input(0)->shape, tmp);
+    for (std::size_t i = 0; i < n; ++i) gx[i] += tmp[i];
+    pool_free(tmp, n * sizeof(T));
+  }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (need[0]) gin[0] = gather_op(g, this->input(0)->shape, strides_, name_);
+  }
+
+ private:
+  const char* name_;
+  kernels::Strides strides_;
+};
+
+// The adjoint of an indexed gather along the middle axis of (outer, n, inner): y = 0, y[o, idx_k, i] += x[o, k, i].
+// Backward: the gather g[o, idx_k, i].
+template <class T>
+class IndexAddNode final : public Node<T> {
+ public:
+  IndexAddNode(AxisSplit s, std::vector<std::size_t> idx) : s_(s), idx_(std::move(idx)) {}
+  const char* name() const override { return "index_add"; }
+  void backward() override {
+    T* gx = this->gin(0);
+    if (!gx) return;
+    const T* g = this->gout();
+    const std::size_t m = idx_.size();
+    for (std::size_t o = 0; o < s_.outer; ++o)
+      for (std::size_t k = 0; k < m; ++k) {
+        const T* src = g + (o * s_.n + idx_[k]) * s_.inner;
+        T* dst = gx + (o * m + k) * s_.inner;
+        for (std::size_t i = 0; i < s_.inner; ++i) dst[i] += src[i];
+      }
+  }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (need[0])
+      gin[0] =
+          reshape(index_op(reshape(g, Shape{s_.outer, s_.n, s_.inner}), 1, idx_, "index_add"), this->input(0)->shape);
+  }
+
+ private:
+  AxisSplit s_;
+  std::vector<std::size_t> idx_;
+};
+
 }  // namespace
+
+namespace detail {
+
+template <class T>
+TensorT<T> scatter_add(const TensorT<T>& g, const kernels::Strides& strides, const Shape& shape, const char* name) {
+  TensorImpl<T>& x = g.impl();
+  ImplRef<T> out = TensorImpl<T>::create(shape);
+  std::fill(out->data, out->data + out->numel, T(0));
+  kernels::scatter_add(static_cast<const T*>(x.data), x.shape, out->data, strides);
+  record<ScatterNode<T>>(out.get(), name, {&x}, name, strides);
+  return TensorT<T>(std::move(out));
+}
+
+template <class T>
+TensorT<T> index_add(const TensorT<T>& g, const AxisSplit& s, const std::vector<std::size_t>& idx) {
+  TensorImpl<T>& x = g.impl();
+  ImplRef<T> out = TensorImpl<T>::create(Shape{s.outer, s.n, s.inner});
+  std::fill(out->data, out->data + out->numel, T(0));
+  const std::size_t m = idx.size();
+  for (std::size_t o = 0; o < s.outer; ++o)
+    for (std::size_t k = 0; k < m; ++k) {
+      T* dst = out->data + (o * s.n + idx[k]) * s.inner;
+      const T* src = x.data + (o * m + k) * s.inner;
+      for (std::size_t i = 0; i < s.inner; ++i) dst[i] += src[i];
+    }
+  record<IndexAddNode<T>>(out.get(), "index_add", {&x}, s, idx);
+  return TensorT<T>(std::move(out));
+}
+
+template TensorT<float> scatter_add<float>(const TensorT<float>&, const kernels::Strides&, const Shape&, const char*);
+template TensorT<double> scatter_add<double>(const TensorT<double>&, const kernels::Strides&, const Shape&,
+                                             const char*);
+template TensorT<float> index_add<float>(const TensorT<float>&, const AxisSplit&, const std::vector<std::size_t>&);
+template TensorT<double> index_add<double>(const TensorT<double>&, const AxisSplit&, const std::vector<std::size_t>&);
+
+}  // namespace detail
+
+template <class T>
+TensorT<T> sum_to(const TensorT<T>& a, const Shape& shape) {
+  const Shape& s = a.shape();
+  if (s == shape) return a;
+  bool ok = shape.rank() <= s.rank();
+  for (std::size_t i = 0; ok && i < shape.rank(); ++i) {
+    const std::size_t big = s[i + s.rank() - shape.rank()];
+    ok = shape[i] == big || shape[i] == 1;
+  }
+  if (!ok) throw ShapeError("sum_to: a tensor of shape " + s.str() + " cannot be summed to shape " + shape.str());
+  return detail::scatter_add(a, broadcast_strides(shape, s), shape, "sum_to");
+}
 
 template <class T>
 TensorT<T> reshape(const TensorT<T>& a, const Shape& shape) {
@@ -310,6 +434,7 @@ TensorT<T> stack(const std::vector<TensorT<T>>& parts, int axis) {
   template TensorT<T> transpose<T>(const TensorT<T>&, int, int);                                \
   template TensorT<T> transpose<T>(const TensorT<T>&);                                          \
   template TensorT<T> broadcast_to<T>(const TensorT<T>&, const Shape&);                         \
+  template TensorT<T> sum_to<T>(const TensorT<T>&, const Shape&);                               \
   template TensorT<T> narrow<T>(const TensorT<T>&, int, std::size_t, std::size_t);              \
   template TensorT<T> select<T>(const TensorT<T>&, int, std::size_t);                           \
   template TensorT<T> index_select<T>(const TensorT<T>&, int, const std::vector<std::size_t>&); \

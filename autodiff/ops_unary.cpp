@@ -15,51 +15,32 @@
 #include <limits>
 
 #include "autodiff/node.h"
+#include "autodiff/rule_math.h"
 #include "autodiff/tensor.h"
 #include "autodiff/xt_views.h"
 
 namespace ad {
 namespace {
 
-// The scalar forms of the rule vocabulary (the xtensor ones come from namespace xt by argument-dependent lookup).
-template <class T>
-T where(bool c, T u, T v) {
-  return c ? u : v;
-}
-template <class T>
-bool equal(T u, T v) {
-  return u == v;
-}
-// x^p with a scalar exponent as PyTorch computes it: the exponents 0.5, -0.5, 2, 3, -1 and -2 by sqrt, 1/sqrt and
-// products (which differ from std::pow at -inf and -0: sqrt(-inf) is NaN, pow(-inf, 0.5) is +inf), 0 and 1 exactly.
-template <class T>
-T power(T x, T p) {
-  if (p == T(0)) return T(1);
-  if (p == T(1)) return x;
-  if (p == T(0.5)) return std::sqrt(x);
-  if (p == T(-0.5)) return T(1) / std::sqrt(x);
-  if (p == T(2)) return x * x;
-  if (p == T(3)) return x * x * x;
-  if (p == T(-1)) return T(1) / x;
-  if (p == T(-2)) return T(1) / (x * x);
-  return std::pow(x, p);
-}
 constexpr double kSqrt2 = 1.41421356237309504880, kSqrt2OverPi = 0.79788456080286535588;
-constexpr double kInvSqrt2Pi = 0.39894228040143267794;  // 1 / sqrt(2 pi), the standard normal density at 0
-constexpr double kGeluKappa = 0.044715;                 // the cubic term of GELU's tanh approximation
+constexpr double kInvSqrt2Pi = 0.39894228040143267794;     // 1 / sqrt(2 pi), the standard normal density at 0
+constexpr double kTwoOverSqrtPi = 1.12837916709551257390;  // 2 / sqrt(pi), erf'(0)
+constexpr double kGeluKappa = 0.044715;                    // the cubic term of GELU's tanh approximation
 
-// Everything a rule may call, for scalars; `using` keeps argument-dependent lookup on for the other types.
-#define AD_RULE_MATH \
-  using std::abs;    \
-  using std::cos;    \
-  using std::erf;    \
-  using std::exp;    \
-  using std::isnan;  \
-  using std::log;    \
-  using std::log1p;  \
-  using std::pow;    \
-  using std::sin;    \
-  using std::sqrt;   \
+// Everything a rule may call (rule_math.h): the std:: functions for scalars, the rule vocabulary; `using` keeps
+// argument-dependent lookup on for xtensor expressions (xt::) and tensors (ad::).
+#define AD_RULE_MATH         \
+  using namespace ad::rules; \
+  using std::abs;            \
+  using std::cos;            \
+  using std::erf;            \
+  using std::exp;            \
+  using std::isnan;          \
+  using std::log;            \
+  using std::log1p;          \
+  using std::pow;            \
+  using std::sin;            \
+  using std::sqrt;           \
   using std::tanh;
 
 enum class Eval { loop, simd };
@@ -76,6 +57,7 @@ enum class Eval { loop, simd };
   X(sin,        Sin,         x,   sin(x),                                               g * cos(x),                                                simd) \
   X(cos,        Cos,         x,   cos(x),                                               g * -sin(x),                                               simd) \
   X(tanh,       Tanh,        x,   tanh(x),                                              g * (T(1) - y * y),                                        simd) \
+  X(erf,        Erf,         x,   erf(x),                                               g * T(kTwoOverSqrtPi) * exp(-x * x),                       simd) \
   X(sigmoid,    Sigmoid,     x,   T(1) / (T(1) + exp(-x)),                              g * (T(1) - y) * y,                                        simd) \
   /* relu keeps NaN (and -0); its gradient is g where the output is positive or NaN */ \
   X(relu,       Relu,        x,   where(x < T(0), T(0), x),                             where(y <= T(0), T(0), g),                                 loop) \
@@ -178,6 +160,13 @@ class UnaryNode final : public Node<T> {
       auto xgx = xv::flat(gx, n);
       xt::noalias(xgx) += F::df(xv::flat(x, n), xv::flat(y, n), xv::flat(g, n), p_.a, p_.b);
     }
+  }
+  // The same rule on tensors: its ops record themselves (grad mode on), so the result is differentiable again;
+  // through y = f(x) (the output, whose node is this one) too.
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (!need[0]) return;
+    const TensorT<T> x{ImplRef<T>(this->input(0))}, y{ImplRef<T>(this->out)};
+    gin[0] = F::df(x, y, g, p_.a, p_.b);
   }
 
  private:

@@ -35,6 +35,8 @@ using detail::thread_flags;
 bool grad_enabled() noexcept { return thread_flags.grad_enabled; }
 NoGradGuard::NoGradGuard() : prev_(thread_flags.grad_enabled) { thread_flags.grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { thread_flags.grad_enabled = prev_; }
+GradModeGuard::GradModeGuard(bool enabled) : prev_(thread_flags.grad_enabled) { thread_flags.grad_enabled = enabled; }
+GradModeGuard::~GradModeGuard() { thread_flags.grad_enabled = prev_; }
 
 bool anomaly_enabled() noexcept { return thread_flags.anomaly; }
 void set_anomaly_enabled(bool on) noexcept { thread_flags.anomaly = on; }

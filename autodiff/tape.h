@@ -44,6 +44,7 @@ class NodeBase {
   struct Tape* owner = nullptr;   // the tape (thread) this node is recorded on
   NodeBase* prev = nullptr;       // the node recorded before it on the tape (older), or null
   NodeBase* next = nullptr;       // the node recorded after it (newer), or null
+  std::uint32_t pass_index = 0;   // position in the node list of a graph pass (autodiff/grad.cpp)
   bool released = false;          // saved tensors dropped after a backward without retain_graph
   bool embedded = false;          // constructed in its output's node slot (TensorImpl::node_slot), not allocated
 };
@@ -58,6 +59,19 @@ class NoGradGuard {
   ~NoGradGuard();
   NoGradGuard(const NoGradGuard&) = delete;
   NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool prev_;
+};
+
+// Scope guard setting grad mode on or off (torch.set_grad_enabled, LibTorch's AutoGradMode): GradModeGuard(true)
+// records again inside a NoGradGuard, as torch.enable_grad(). Nests.
+class GradModeGuard {
+ public:
+  explicit GradModeGuard(bool enabled);
+  ~GradModeGuard();
+  GradModeGuard(const GradModeGuard&) = delete;
+  GradModeGuard& operator=(const GradModeGuard&) = delete;
 
  private:
   bool prev_;

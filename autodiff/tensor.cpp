@@ -6,6 +6,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "autodiff/grad.h"
 #include "autodiff/node.h"
 #include "autodiff/random.h"
 
@@ -262,16 +263,16 @@ std::string TensorT<T>::grad_fn_name() const {
 }
 
 template <class T>
-void TensorT<T>::backward(bool retain_graph) const {
+void TensorT<T>::backward(bool retain_graph, bool create_graph) const {
   const TensorImpl<T>& x = impl();
   if (x.numel != 1)
     throw GraphError("backward: grad can be implicitly created only for one-element outputs; this tensor has shape " +
                      x.shape.str() + ", pass a seed gradient of that shape");
-  backward(TensorT::ones(x.shape), retain_graph);
+  backward(TensorT::ones(x.shape), retain_graph, create_graph);
 }
 
 template <class T>
-void TensorT<T>::backward(const TensorT& seed, bool retain_graph) const {
+void TensorT<T>::backward(const TensorT& seed, bool retain_graph, bool create_graph) const {
   TensorImpl<T>& x = impl();
   if (!x.requires_grad)
     throw GraphError("backward: the tensor (shape " + x.shape.str() +
@@ -280,6 +281,7 @@ void TensorT<T>::backward(const TensorT& seed, bool retain_graph) const {
   if (seed.shape() != x.shape)
     throw ShapeError("backward: seed gradient of shape " + seed.shape().str() + " does not match the tensor's shape " +
                      x.shape.str());
+  if (create_graph) return detail::backward_create_graph(*this, seed, true);
   detail::begin_backward();
   T* g = grad_buffer(&x);
   const T* s = seed.data();

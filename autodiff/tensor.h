@@ -63,6 +63,8 @@ template <class T> TensorT<T> abs(const TensorT<T>& a);
 template <class T> TensorT<T> sin(const TensorT<T>& a);
 template <class T> TensorT<T> cos(const TensorT<T>& a);
 template <class T> TensorT<T> tanh(const TensorT<T>& a);
+// The error function erf(x) = 2/sqrt(pi) int_0^x e^(-t^2) dt.
+template <class T> TensorT<T> erf(const TensorT<T>& a);
 template <class T> TensorT<T> sigmoid(const TensorT<T>& a);
 template <class T> TensorT<T> relu(const TensorT<T>& a);
 template <class T> TensorT<T> leaky_relu(const TensorT<T>& a, T negative_slope = T(0.01));
@@ -110,6 +112,9 @@ template <class T> TensorT<T> permute(const TensorT<T>& a, const std::vector<std
 template <class T> TensorT<T> transpose(const TensorT<T>& a, int axis0, int axis1);
 template <class T> TensorT<T> transpose(const TensorT<T>& a);  // swaps the last two axes (a 1-D tensor is kept)
 template <class T> TensorT<T> broadcast_to(const TensorT<T>& a, const Shape& shape);
+// The adjoint of broadcast_to (torch.Tensor.sum_to_size): sums over the axes along which `shape` broadcasts to the
+// tensor's shape, giving a tensor of `shape`. ShapeError if `shape` does not broadcast to it.
+template <class T> TensorT<T> sum_to(const TensorT<T>& a, const Shape& shape);
 // Elements start .. start+length-1 along `axis`.
 template <class T> TensorT<T> narrow(const TensorT<T>& a, int axis, std::size_t start, std::size_t length);
 // Entry `index` along `axis`, which is removed from the shape.
@@ -206,8 +211,10 @@ class TensorT {
   std::string grad_fn_name() const;
   // Reverse pass from this one-element tensor (seed 1). Throws GraphError if the tensor has more than one
   // element (pass a seed of its shape), does not require grad, or its graph was already released.
-  void backward(bool retain_graph = false) const;
-  void backward(const TensorT& seed, bool retain_graph = false) const;
+  // With create_graph, the gradients are recorded tensors (grad.h), differentiable again: .grad becomes grad + g,
+  // with a graph back to the inputs. create_graph also retains the graph (PyTorch's default for retain_graph).
+  void backward(bool retain_graph = false, bool create_graph = false) const;
+  void backward(const TensorT& seed, bool retain_graph = false, bool create_graph = false) const;
   // A tensor sharing this one's values but cut from the graph (requires_grad false).
   TensorT detach() const;
   // Gradient hooks (hooks.h): fn(grad) is called with this tensor's gradient whenever backward computes one and may
@@ -235,6 +242,7 @@ class TensorT {
   TensorT sin() const { return ad::sin(*this); }
   TensorT cos() const { return ad::cos(*this); }
   TensorT tanh() const { return ad::tanh(*this); }
+  TensorT erf() const { return ad::erf(*this); }
   TensorT sigmoid() const { return ad::sigmoid(*this); }
   TensorT relu() const { return ad::relu(*this); }
   TensorT leaky_relu(T negative_slope = T(0.01)) const { return ad::leaky_relu(*this, negative_slope); }
@@ -306,6 +314,7 @@ class TensorT {
   TensorT transpose() const { return ad::transpose(*this); }
   TensorT transpose(int a0, int a1) const { return ad::transpose(*this, a0, a1); }
   TensorT broadcast_to(const Shape& shape) const { return ad::broadcast_to(*this, shape); }
+  TensorT sum_to(const Shape& shape) const { return ad::sum_to(*this, shape); }
   TensorT narrow(int axis, std::size_t start, std::size_t length) const {
     return ad::narrow(*this, axis, start, length);
   }

@@ -149,6 +149,12 @@ void Node<T>::finish_run(T* const* g) {
 }
 
 template <class T>
+void Node<T>::check_versions() const {
+  for (std::uint32_t i = 0; i < n_in_; ++i)
+    if (in_[i] && in_[i]->version() != versions_[i]) throw_modified(i);
+}
+
+template <class T>
 void Node<T>::throw_modified(std::size_t i) const {
   TensorImpl<T>* x = in_[i].get();
   throw GraphError(std::string("backward of '") + name() + "': input " + std::to_string(i) + " of shape " +

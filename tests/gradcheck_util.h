@@ -50,13 +50,44 @@ inline TensorD random_input(const Shape& s, double lo, double hi, std::vector<do
 
 using Fn = std::function<TensorD(const std::vector<TensorD>&)>;
 
-inline void expect_gradcheck(const Fn& f, const std::vector<TensorD>& inputs, const std::string& what) {
+// The recorded backward (each node's backward_graph, used by ad::grad and create_graph) gives the same first-order
+// gradient as the fast one (backward()), to rounding.
+inline void expect_same_first_order(const Fn& f, const std::vector<TensorD>& inputs, const std::string& what) {
+  std::vector<TensorD> wanted;
+  for (const auto& x : inputs)
+    if (x.requires_grad()) wanted.push_back(x);
+  const TensorD y = f(inputs);
+  if (!y.requires_grad()) return;
+  const TensorD v = TensorD::randn(y.shape());
+  for (auto& x : wanted) x.zero_grad(true);
+  y.backward(v, /*retain_graph=*/true);
+  const std::vector<TensorD> g = grad<double>({y}, wanted, {v}, GradOptions{true, false, true});
+  INFO(what << ": backward_graph against backward");
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    const TensorD fast = wanted[i].grad();
+    REQUIRE(fast.defined() == g[i].defined());
+    if (!fast.defined()) continue;
+    REQUIRE(fast.shape() == g[i].shape());
+    for (std::size_t e = 0; e < fast.numel(); ++e)
+      CHECK(std::abs(fast.data()[e] - g[i].data()[e]) <= 1e-12 * (1 + std::abs(fast.data()[e])));
+    wanted[i].zero_grad(true);
+  }
+}
+
+// gradcheck, and unless first_order_only: the recorded backward against the fast one, and gradgradcheck (every op
+// is differentiable to second order).
+inline void expect_gradcheck(const Fn& f, const std::vector<TensorD>& inputs, const std::string& what,
+                             bool first_order_only = false) {
   GradcheckResult r = gradcheck<double>(f, inputs);
   std::string shapes;
   for (const auto& x : inputs) shapes += x.shape().str() + " ";
   INFO(what << " with input shapes " << shapes);
   CHECK_MESSAGE(r.ok, r.report);
   CHECK(r.checked > 0);
+  if (first_order_only) return;
+  expect_same_first_order(f, inputs, what);
+  GradcheckResult r2 = gradgradcheck<double>(f, inputs);
+  CHECK_MESSAGE(r2.ok, r2.report);
 }
 
 }  // namespace ad::testing

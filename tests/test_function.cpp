@@ -58,7 +58,29 @@ struct MulAdd : Function<MulAdd> {
 TEST_CASE("function: a class-defined op passes gradcheck on random shapes, in double") {
   for (int t = 0; t < 6; ++t) {
     TensorD x = random_input(random_shape(), -2, 2);
-    expect_gradcheck([](const std::vector<TensorD>& v) { return ScaledTanh::apply(v[0], 1.5); }, {x}, "scaled_tanh");
+    // First order only: its backward uses tanh(x) computed inside forward, a constant to a second derivative (as an
+    // intermediate saved in a torch.autograd.Function is); see the next test for an op that differentiates twice.
+    expect_gradcheck([](const std::vector<TensorD>& v) { return ScaledTanh::apply(v[0], 1.5); }, {x}, "scaled_tanh",
+                     /*first_order_only=*/true);
+  }
+}
+
+TEST_CASE("function: an op whose backward is composed from its saved inputs differentiates to second order") {
+  for (int t = 0; t < 4; ++t) {
+    TensorD x = random_input(random_shape(), -2, 2);
+    auto f = [](const std::vector<TensorD>& v) {
+      return custom_op<double>(
+          "sin_squared", {v[0]},
+          [](AutogradContext<double>& ctx, const std::vector<TensorD>& in) {
+            ctx.save_for_backward({in[0]});
+            return sin(in[0]) * sin(in[0]);
+          },
+          [](AutogradContext<double>& ctx, const TensorD& g) {
+            const TensorD x = ctx.get_saved_variables()[0];
+            return std::vector<TensorD>{g * 2.0 * sin(x) * cos(x)};  // recorded under create_graph
+          });
+    };
+    expect_gradcheck(f, {x}, "sin_squared");  // includes gradgradcheck
   }
 }
 
@@ -107,7 +129,11 @@ TEST_CASE("function: the lambda form, with inputs that need no gradient and need
         });
   };
   expect_gradcheck(f, {w}, "weighted_square");
-  CHECK(seen == std::vector<bool>{false, false});  // gradcheck's numeric pass runs under no_grad
+  {
+    NoGradGuard no_grad;  // as in gradcheck's numeric pass
+    f({w});
+  }
+  CHECK(seen == std::vector<bool>{false, false});
   TensorD y = f({w});
   CHECK(seen == std::vector<bool>{true, false});
   CHECK(y.grad_fn_name() == "weighted_square");
