@@ -15,6 +15,7 @@
 #include "optim/clip_grad.h"
 #include "optim/cosine_annealing_lr.h"
 #include "optim/exponential_lr.h"
+#include "optim/lbfgs.h"
 #include "optim/lr_scheduler.h"
 #include "optim/optimizer.h"
 #include "optim/reduce_lr_on_plateau.h"
