@@ -42,6 +42,11 @@ void scale(std::size_t m, std::size_t n, T beta, T* c, std::size_t ldc) {
 
 }  // namespace
 
+namespace {
+thread_local double t_flops = 0;
+}
+double flops_done() noexcept { return t_flops; }
+
 // Products with a dimension of 1 (a layer with one output, a one-row batch, an outer product) do not go to gemm:
 // OpenBLAS's gemm pays ~0.2-0.3 us of packing and set-up per call, several times the work of such a product, while
 // gemv (or a plain loop for the outer product) runs it directly (PyTorch's addmm also dispatches these to gemv). Element (i, p) of op(A) is
@@ -49,6 +54,7 @@ void scale(std::size_t m, std::size_t n, T beta, T* c, std::size_t ldc) {
 template <class T>
 void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a, std::size_t lda,
           const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+  t_flops += 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   using B = Cblas<T>;
   if (m == 0 || n == 0) return;
   if (k == 0) return scale(m, n, beta, c, ldc);  // empty inner dimension: C = beta C

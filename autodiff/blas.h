@@ -12,6 +12,10 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a, std::size_t lda,
           const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc);
 
+// Floating-point operations (2 m n k each) of the products this thread has run through gemm: benchmarks read it
+// around a step to report GFLOP/s.
+double flops_done() noexcept;
+
 // The kernel family OpenBLAS selected for this CPU (e.g. "Haswell"); benchmarks print it.
 std::string corename();
 int num_threads();

@@ -19,4 +19,11 @@ TensorT<T> scatter_add(const TensorT<T>& g, const kernels::Strides& strides, con
 template <class T>
 TensorT<T> index_add(const TensorT<T>& g, const AxisSplit& s, const std::vector<std::size_t>& idx);
 
+// reshape(t, shape), or t itself when it has that shape already: a reshape node costs a pass over the gradient in
+// every later backward, which backward_graph spares where the shapes agree (the common case).
+template <class T>
+TensorT<T> reshaped(const TensorT<T>& t, const Shape& shape) {
+  return t.shape() == shape ? t : reshape(t, shape);
+}
+
 }  // namespace ad::detail

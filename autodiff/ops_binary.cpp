@@ -196,6 +196,7 @@ class WhereNode final : public Node<T> {
   }
   void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
     const TensorT<T> c{ImplRef<T>(this->input(0))};
+    if (need[0]) gin[0] = TensorT<T>::zeros(c.shape());  // the condition's gradient is zero (as in backward())
     if (need[1]) gin[1] = sum_to(where(c, g, T(0)), this->input(1)->shape);
     if (need[2]) gin[2] = sum_to(where(c, T(0), g), this->input(2)->shape);
   }

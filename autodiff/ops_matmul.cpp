@@ -4,6 +4,7 @@
 
 #include "autodiff/blas.h"
 #include "autodiff/node.h"
+#include "autodiff/ops_adjoint.h"
 #include "autodiff/tensor.h"
 
 namespace ad {
@@ -47,18 +48,19 @@ class MatmulNode final : public Node<T> {
     const TensorT<T> A{ImplRef<T>(this->input(0))}, B{ImplRef<T>(this->input(1))};
     const auto [batch, m, n, k, as, bs] = g_;
     const bool ba = A.dim() == 3, bb = B.dim() == 3;
-    const TensorT<T> a = A.dim() == 1 ? reshape(A, Shape{1, k}) : A;
-    const TensorT<T> b = B.dim() == 1 ? reshape(B, Shape{k, 1}) : B;
-    const TensorT<T> G = reshape(g, ba || bb ? Shape{batch, m, n} : Shape{m, n});
+    const TensorT<T> a = A.dim() == 1 ? detail::reshaped(A, Shape{1, k}) : A;
+    const TensorT<T> b = B.dim() == 1 ? detail::reshaped(B, Shape{k, 1}) : B;
+    const TensorT<T> G = detail::reshaped(g, ba || bb ? Shape{batch, m, n} : Shape{m, n});
     if (need[0]) {
       TensorT<T> ga = matmul(G, transpose(b));
       if (bb && !ba) ga = sum(ga, 0);
-      gin[0] = reshape(ga, A.shape());
+      gin[0] = detail::reshaped(ga, A.shape());
     }
     if (need[1]) {
-      TensorT<T> gb = ba && !bb ? matmul(transpose(reshape(a, Shape{batch * m, k})), reshape(G, Shape{batch * m, n}))
+      TensorT<T> gb = ba && !bb ? matmul(transpose(detail::reshaped(a, Shape{batch * m, k})),
+                                         detail::reshaped(G, Shape{batch * m, n}))
                                 : matmul(transpose(a), G);
-      gin[1] = reshape(gb, B.shape());
+      gin[1] = detail::reshaped(gb, B.shape());
     }
   }
 
@@ -97,9 +99,9 @@ class LinearNode final : public Node<T> {
   }
   void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
     const TensorT<T> x{ImplRef<T>(this->input(0))}, w{ImplRef<T>(this->input(1))};
-    const TensorT<T> G = reshape(g, Shape{rows_, out_});
-    if (need[0]) gin[0] = reshape(matmul(G, transpose(w)), x.shape());
-    if (need[1]) gin[1] = matmul(transpose(reshape(x, Shape{rows_, in_})), G);
+    const TensorT<T> G = detail::reshaped(g, Shape{rows_, out_});
+    if (need[0]) gin[0] = detail::reshaped(matmul(G, transpose(w)), x.shape());
+    if (need[1]) gin[1] = matmul(transpose(detail::reshaped(x, Shape{rows_, in_})), G);
     if (this->num_inputs() == 3 && need[2]) gin[2] = sum(G, 0);
   }
 

@@ -61,8 +61,9 @@ class SumAxisNode final : public Node<T> {
   // g as (outer, 1, inner), broadcast along the summed axis.
   void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
     if (!need[0]) return;
-    const TensorT<T> spread = broadcast_to(reshape(g, Shape{s_.outer, 1, s_.inner}), Shape{s_.outer, s_.n, s_.inner});
-    gin[0] = reshape(spread, this->input(0)->shape);
+    const TensorT<T> spread =
+        broadcast_to(detail::reshaped(g, Shape{s_.outer, 1, s_.inner}), Shape{s_.outer, s_.n, s_.inner});
+    gin[0] = detail::reshaped(spread, this->input(0)->shape);
   }
 
  private:
@@ -84,7 +85,7 @@ class MaxNode final : public Node<T> {
   }
   void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
     const TensorImpl<T>& x = *this->input(0);
-    if (need[0]) gin[0] = reshape(detail::index_add(g, AxisSplit{1, x.numel, 1}, argmax_), x.shape);
+    if (need[0]) gin[0] = detail::reshaped(detail::index_add(g, AxisSplit{1, x.numel, 1}, argmax_), x.shape);
   }
 
  private:
@@ -161,8 +162,8 @@ class LogSoftmaxNode final : public Node<T> {
     if (!need[0]) return;
     const Shape split{s_.outer, s_.n, s_.inner};
     const TensorT<T> y{ImplRef<T>(this->out)};
-    const TensorT<T> g3 = reshape(g, split);
-    gin[0] = reshape(g3 - exp(reshape(y, split)) * sum(g3, 1, true), this->input(0)->shape);
+    const TensorT<T> g3 = detail::reshaped(g, split);
+    gin[0] = detail::reshaped(g3 - exp(detail::reshaped(y, split)) * sum(g3, 1, true), this->input(0)->shape);
   }
 
  private:

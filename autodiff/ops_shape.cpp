@@ -23,7 +23,7 @@ class ReshapeNode final : public Node<T> {
     for (std::size_t i = 0; i < this->out->numel; ++i) gx[i] += g[i];
   }
   void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
-    if (need[0]) gin[0] = reshape(g, this->input(0)->shape);
+    if (need[0]) gin[0] = detail::reshaped(g, this->input(0)->shape);
   }
 };
 
@@ -74,7 +74,7 @@ class IndexNode final : public Node<T> {
       }
   }
   void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
-    if (need[0]) gin[0] = reshape(detail::index_add(g, s_, idx_), this->input(0)->shape);
+    if (need[0]) gin[0] = detail::reshaped(detail::index_add(g, s_, idx_), this->input(0)->shape);
   }
 
  private:
@@ -117,12 +117,12 @@ class ConcatNode final : public Node<T> {
   }
   // Part p is columns off .. off + w of g seen as (outer, row).
   void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
-    const TensorT<T> rows = reshape(g, Shape{outer_, row_});
+    const TensorT<T> rows = detail::reshaped(g, Shape{outer_, row_});
     std::size_t off = 0;
     for (std::size_t p = 0; p < this->num_inputs(); ++p) {
       const TensorImpl<T>& x = *this->input(p);
       const std::size_t w = x.numel / (outer_ ? outer_ : 1);
-      if (need[p]) gin[p] = reshape(narrow(rows, 1, off, w), x.shape);
+      if (need[p]) gin[p] = detail::reshaped(narrow(rows, 1, off, w), x.shape);
       off += w;
     }
   }
@@ -176,8 +176,8 @@ class IndexAddNode final : public Node<T> {
   }
   void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
     if (need[0])
-      gin[0] =
-          reshape(index_op(reshape(g, Shape{s_.outer, s_.n, s_.inner}), 1, idx_, "index_add"), this->input(0)->shape);
+      gin[0] = detail::reshaped(index_op(detail::reshaped(g, Shape{s_.outer, s_.n, s_.inner}), 1, idx_, "index_add"),
+                                this->input(0)->shape);
   }
 
  private:

@@ -142,6 +142,20 @@ result_at_least() {
   fi
 }
 
+# result_at_most NAME KEY MAX: NAME's RESULT line has KEY <= MAX (an error, a time).
+result_at_most() {
+  local value
+  value=$(result_of "$1" "$2")
+  checks=$((checks + 1))
+  if [[ -z "$value" ]]; then
+    fail "$1: no $2 in its RESULT line"
+  elif ! awk -v v="$value" -v m="$3" 'BEGIN { exit !(v + 0 <= m + 0) }'; then
+    fail "$1: $2 = $value, above the target $3"
+  else
+    echo "     $1: $2 = $value <= $3"
+  fi
+}
+
 # expect_status STATUS DESCRIPTION COMMAND...: the command exits with STATUS.
 expect_status() {
   local want="$1" what="$2"
@@ -256,6 +270,11 @@ if [[ $long == 0 ]]; then
   run gates:linear --hidden none --epochs 200 && result_at_least gates:linear and_accuracy 1
   run optimizers --epochs 5 && check_svgs optimizers loss.svg accuracy.svg
   run activations && check_svgs activations relu.svg sigmoid.svg derivatives.svg
+  # The Poisson PINN with its defaults takes a few seconds: its target is checked here too.
+  run pinn_poisson && check_svgs pinn_poisson solution.svg error.svg loss.svg &&
+    result_at_most pinn_poisson rel_l2_error 1e-4
+  run pinn_burgers --points 400 --adam-steps 30 --lbfgs-iterations 30 &&
+    check_svgs pinn_burgers solution.svg error.svg snapshots.svg loss.svg
 else
   run gates && check_outputs gates loss.svg accuracy.svg boundary_xor.svg boundary_and.svg boundary_or.svg
   for g in xor and or; do result_at_least gates ${g}_accuracy 1; done
@@ -278,6 +297,10 @@ else
     result_at_least resnet2d:notebook test_accuracy 0.97
   run optimizers && check_svgs optimizers loss.svg accuracy.svg
   run activations && check_svgs activations derivatives.svg
+  run pinn_poisson && result_at_most pinn_poisson rel_l2_error 1e-4
+  # Raissi et al.'s Burgers setup, in under 10 minutes (docs/examples.md).
+  run pinn_burgers && check_svgs pinn_burgers solution.svg error.svg snapshots.svg loss.svg &&
+    result_at_most pinn_burgers rel_l2_error 1e-3 && result_at_most pinn_burgers seconds 600
 fi
 
 echo "examples took $((SECONDS - start)) s"

@@ -50,6 +50,39 @@ TEST_CASE("readme: a user-written fused op is recorded as one node and passes gr
   for (std::size_t i = 0; i < x.numel(); ++i) CHECK(x.grad().data()[i] == doctest::Approx(x2.grad().data()[i]));
 }
 
+TEST_CASE("readme: the second derivative of a network with respect to its input reaches the weights") {
+  manual_seed(3);
+#include "readme/higher-order.inc"
+  CHECK(u_xx.shape() == Shape{64, 1});
+  CHECK(net.parameters()[0].grad().defined());
+  // u_xx against central differences of u_x at one point.
+  const double h = 1e-5;
+  TensorD xp = x.detach().clone(), xm = x.detach().clone();
+  xp.mutable_data()[0] += h;
+  xm.mutable_data()[0] -= h;
+  xp.requires_grad_(true);
+  xm.requires_grad_(true);
+  auto ux_at = [&](const TensorD& z) {
+    TensorD v = net(z);
+    return ad::grad<double>({v}, {z}, {TensorD::ones(v.shape())})[0].data()[0];
+  };
+  CHECK(u_xx.data()[0] == doctest::Approx((ux_at(xp) - ux_at(xm)) / (2 * h)).epsilon(1e-6));
+}
+
+TEST_CASE("readme: L-BFGS with a strong Wolfe line search minimises the Rosenbrock function") {
+#include "readme/lbfgs.inc"
+  for (int i = 0; i < 3; ++i)
+    lbfgs.step([&] {
+      lbfgs.zero_grad();
+      TensorD a = p.select(0, 0), b = p.select(0, 1);
+      TensorD f = (1.0 - a).pow(2) + 100.0 * (b - a * a).pow(2);
+      f.backward();
+      return f.item();
+    });
+  CHECK(p.data()[0] == doctest::Approx(1.0).epsilon(1e-5));
+  CHECK(p.data()[1] == doctest::Approx(1.0).epsilon(1e-5));
+}
+
 TEST_CASE("readme: fit with validation, early stopping and a CSV log learns the digits") {
   manual_seed(1);
   {

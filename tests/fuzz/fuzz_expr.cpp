@@ -11,7 +11,10 @@
 //     shape, and is finite when the forward pass stayed in a well-conditioned range (finite values of moderate
 //     size, no input near a singularity of log, sqrt, division or pow);
 //   * short programs that also stay away from kinks (relu, abs, max, comparisons, clamp, ...) are gradient-checked
-//     with ad::gradcheck against central differences;
+//     with ad::gradcheck against central differences, and to second order with ad::gradgradcheck;
+//   * double backward, on every program with grad mode on: ad::grad with create_graph (each op's recorded
+//     backward) must give the first-order gradients backward() gives, and the sum of those gradients must
+//     back-propagate again to gradients of the leaves' shapes (finite when the forward pass was well-conditioned);
 //   * a few misuses of the graph at the end (backward twice, a seed of the wrong shape, in-place writes to saved
 //     tensors, requires_grad_ on a non-leaf, ...) must throw GraphError or ShapeError as documented.
 //
@@ -1458,6 +1461,80 @@ void run_gradcheck(const Program& p, double scale) {
   fail(p, "gradcheck failed at every step size:\n" + report);
 }
 
+// Double backward: the recorded gradients (ad::grad, create_graph) against the fast ones, then a backward through
+// them. Any op may appear here, kinks included: the recorded rules must agree with the fast ones everywhere.
+void run_double_backward(const Program& p, double scale) {
+  std::vector<TensorD> inputs;
+  for (const TensorD& leaf : p.leaves)
+    if (leaf.requires_grad()) inputs.push_back(leaf);
+  if (inputs.empty()) return;
+  for (const TensorD& leaf : inputs) const_cast<TensorD&>(leaf).zero_grad(true);
+  TensorD loss;
+  unsigned got = outcome([&] { loss = loss_of(replay(p), p.terms); }, "replay");
+  if (got) fail(p, "replaying the program threw " + class_names(got));
+  if (!loss.defined() || !loss.requires_grad()) return;
+  loss = loss * (1.0 / scale);
+  std::vector<TensorD> g;
+  got = outcome([&] { g = ad::grad<double>({loss}, inputs, {}, ad::GradOptions{{}, true, true}); }, "grad");
+  if (got) fail(p, "grad(create_graph) threw " + class_names(got));
+  got = outcome([&] { loss.backward(/*retain_graph=*/true); }, "backward");
+  if (got) fail(p, "backward after grad(create_graph) threw " + class_names(got));
+  TensorD total;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const TensorD fast = inputs[i].grad();
+    if (!g[i].defined()) {
+      if (fast.defined() && !all_finite(values_of(fast))) continue;
+      if (fast.defined())
+        for (double v : values_of(fast))
+          if (v != 0) fail(p, "grad: input " + std::to_string(i) + " unused, but backward gives a non-zero gradient");
+      continue;
+    }
+    if (g[i].shape() != inputs[i].shape())
+      fail(p, "grad: gradient of shape " + g[i].shape().str() + " for a leaf of shape " + inputs[i].shape().str());
+    if (!fast.defined()) fail(p, "grad gives a gradient for input " + std::to_string(i) + ", backward none");
+    const std::vector<double> a = values_of(g[i]), b = values_of(fast);
+    for (std::size_t e = 0; e < a.size(); ++e)
+      if (!same_value(a[e], b[e], 1e-9 * (1 + std::fabs(b[e]))))
+        fail(p, "grad(create_graph) and backward differ for input " + std::to_string(i) + " element " +
+                    std::to_string(e) + ": " + std::to_string(a[e]) + " vs " + std::to_string(b[e]));
+    if (g[i].requires_grad()) total = total.defined() ? total + g[i].sum() : g[i].sum();
+  }
+  for (const TensorD& leaf : inputs) const_cast<TensorD&>(leaf).zero_grad(true);
+  if (!total.defined()) return;
+  got = outcome([&] { total.backward(); }, "double backward");
+  if (got) fail(p, "backward through the gradients threw " + class_names(got));
+  check_leaf_grads(p, "double backward");
+}
+
+// gradgradcheck of the whole program (as run_gradcheck, smaller programs: each numeric entry is a double backward).
+void run_gradgradcheck(const Program& p, double scale) {
+  std::vector<TensorD> inputs;
+  std::size_t elements = 0;
+  for (const TensorD& leaf : p.leaves)
+    if (leaf.requires_grad()) {
+      inputs.push_back(leaf);
+      elements += leaf.numel();
+    }
+  if (inputs.empty() || elements > 12) return;
+  const std::function<TensorD(const std::vector<TensorD>&)> f = [&](const std::vector<TensorD>&) {
+    const TensorD loss = loss_of(replay(p), p.terms);
+    return loss.defined() ? loss * (1.0 / scale) : TensorD::scalar(0.0);
+  };
+  std::string report;
+  for (const double eps : {1e-6, 1e-4, 1e-7}) {
+    ad::GradcheckOptions opt;
+    opt.eps = eps;
+    ad::GradcheckResult r;
+    const unsigned got =
+        outcome([&] { r = ad::gradgradcheck<double>(f, inputs, opt, TensorD::scalar(1.0)); }, "gradgradcheck");
+    if (got == kGraphErr) return;  // the loss does not depend on the inputs, or its gradient is a constant
+    if (got) fail(p, "gradgradcheck threw " + class_names(got));
+    if (r.ok) return;
+    report += "eps " + std::to_string(eps) + ": " + r.report + "\n";
+  }
+  fail(p, "gradgradcheck failed at every step size:\n" + report);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -1652,6 +1729,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const double scale = std::max(1.0, std::fabs(loss.item()));
     for (const TensorD& leaf : p.leaves) const_cast<TensorD&>(leaf).zero_grad(true);
     run_gradcheck(p, scale);
+    run_gradgradcheck(p, scale);
   }
+  if (ctx.grad_enabled && !ctx.anomaly && misuse != 4 && p.finite_ok && p.steps.size() <= 12 && loss.defined() &&
+      std::isfinite(loss.item()))
+    run_double_backward(p, std::max(1.0, std::fabs(loss.item())));
   return 0;
 }
