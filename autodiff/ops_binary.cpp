@@ -24,8 +24,10 @@ namespace {
   X(sub,     Sub,     a - b,                                             g,                                                   -g) \
   X(mul,     Mul,     a * b,                                             g * b,                                               g * a) \
   X(div,     Div,     a / b,                                             g / b,                                               -g * y / b) \
-  /* a^0 = 1 for every a (NaN included); d/da = b a^(b-1), 0 where b = 0; d/db = a^b ln a, 0 where a = 0 and b >= 0 */ \
-  X(pow,     Pow,     pow(a, b),                                         where(eq(b, T(0)), T(0), g * b * pow(a, b - T(1))),  where(eq(a, T(0)) && b >= T(0), T(0), g * y * log(a))) \
+  /* a^0 = 1 for every a (NaN included); d/da = b a^(b-1), 0 where b = 0; d/db = a^b ln a, 0 where a = 0 and b >= 0. */ \
+  /* g multiplies the where (as in PyTorch), so that the gradient with respect to g of the recorded rule never meets */ \
+  /* the infinite factor of the branch not taken (0 * inf) */ \
+  X(pow,     Pow,     pow(a, b),                                         g * where(eq(b, T(0)), T(0), b * pow(a, b - T(1))),  g * where(eq(a, T(0)) && b >= T(0), T(0), y * log(a))) \
   /* NaN wins on either side; at ties (and at NaN) both operands get the gradient, halved at ties */ \
   X(maximum, Maximum, where(isnan(a), a, where(a > b, a, b)),            where(a < b, T(0), where(eq(a, b), g / T(2), g)),    where(a > b, T(0), where(eq(a, b), g / T(2), g))) \
   X(minimum, Minimum, where(isnan(a), a, where(a < b, a, b)),            where(a > b, T(0), where(eq(a, b), g / T(2), g)),    where(a < b, T(0), where(eq(a, b), g / T(2), g)))
@@ -243,7 +245,11 @@ TensorT<T> where(const TensorT<T>& cond, const TensorT<T>& a, const TensorT<T>& 
   const std::size_t n = out->numel;
   const Expanded<T> c(C, s, n), av(A, s, n), bv(B, s, n);
   for (std::size_t i = 0; i < n; ++i) out->data[i] = c.p[i] != T(0) ? av.p[i] : bv.p[i];
-  record<WhereNode<T>>(out.get(), "where", {&C, &A, &B});
+  // No gradient flows to the condition: the result requires grad only through a or b.
+  if (A.requires_grad || B.requires_grad)
+    record<WhereNode<T>>(out.get(), "where", {&C, &A, &B});
+  else
+    record_no_grad<T>(out.get(), "where", {&C, &A, &B});
   return TensorT<T>(std::move(out));
 }
 template TensorT<float> where<float>(const TensorT<float>&, const TensorT<float>&, const TensorT<float>&);

@@ -83,7 +83,7 @@ enum class Eval { loop, simd };
   /* x^a, as PyTorch computes it (power); x^0 is 1 everywhere (also at NaN), so its derivative is 0 there */ \
   X(pow,        PowScalar,   xa,  power(x, a),                                          where(a == T(0), T(0), g * a * power(x, a - T(1))),        loop) \
   /* a^x; d/dx = a^x ln a, taken as 0 where a = 0 and x >= 0 (a^x is 0 or 1 there) */ \
-  X(pow,        ScalarPow,   ax,  pow(a, x),                                            where(a == T(0) && x >= T(0), T(0), g * y * log(a)),      loop)
+  X(pow,        ScalarPow,   ax,  pow(a, x),                                            g * where(a == T(0) && x >= T(0), T(0), y * log(a)),      loop)
 // clang-format on
 
 // The name an op shows in errors and grad_fn_name(): the operator's for the scalar-operand forms ("mul" for
