@@ -23,7 +23,11 @@ namespace ad {
 namespace {
 
 constexpr double kSqrt2 = 1.41421356237309504880, kSqrt2OverPi = 0.79788456080286535588;
-constexpr double kInvSqrt2Pi = 0.39894228040143267794;     // 1 / sqrt(2 pi), the standard normal density at 0
+constexpr double kInvSqrt2Pi = 0.39894228040143267794;  // 1 / sqrt(2 pi), the standard normal density at 0
+template <class T>
+constexpr T kInf = std::numeric_limits<T>::infinity();
+template <class T>
+constexpr T kNaN = std::numeric_limits<T>::quiet_NaN();
 constexpr double kTwoOverSqrtPi = 1.12837916709551257390;  // 2 / sqrt(pi), erf'(0)
 constexpr double kGeluKappa = 0.044715;                    // the cubic term of GELU's tanh approximation
 
@@ -82,8 +86,9 @@ enum class Eval { loop, simd };
   X(rdiv_scalar, RDivScalar, ax,  a / x,                                                -g * y / x,                                                loop) \
   /* x^a, as PyTorch computes it (power); x^0 is 1 everywhere (also at NaN), so its derivative is 0 there */ \
   X(pow,        PowScalar,   xa,  power(x, a),                                          where(a == T(0), T(0), g * a * power(x, a - T(1))),        loop) \
-  /* a^x; d/dx = a^x ln a, taken as 0 where a = 0 and x >= 0 (a^x is 0 or 1 there) */ \
-  X(pow,        ScalarPow,   ax,  pow(a, x),                                            g * where(a == T(0) && x >= T(0), T(0), y * log(a)),      loop)
+  /* a^x; d/dx = a^x ln a, taken as 0 where a = 0 and x >= 0 (a^x is 0 or 1 there); for a = 0 a constant (-inf */ \
+  /* for x < 0, NaN at NaN), so that a second derivative never multiplies 0 by the infinite ln 0 */ \
+  X(pow,        ScalarPow,   ax,  pow(a, x),                                            g * where(a == T(0), where(x >= T(0), T(0), where(x < T(0), -kInf<T>, kNaN<T>)), y * log(a)), loop)
 // clang-format on
 
 // The name an op shows in errors and grad_fn_name(): the operator's for the scalar-operand forms ("mul" for

@@ -43,6 +43,10 @@ template <class T>
 TensorT<T> where(bool c, T u, const TensorT<T>& v) {
   return c ? TensorT<T>::full(v.shape(), u) : v;
 }
+template <class T>
+TensorT<T> where(bool c, const TensorT<T>& u, const TensorT<T>& v) {
+  return c ? u : v;
+}
 // pow(x, p) is the op whose forward value is power(x, p): its gradient rule is the one above, recursively.
 template <class T>
 TensorT<T> power(const TensorT<T>& x, T p) {
