@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
       print("poisson", 64, time_evals(eval, reps ? reps : 2000));
     } else if (p == "burgers") {
       // 10,000 collocation points and 100 initial/boundary points; network [2, 20 x 8, 1] (9 layers).
-      pinn::Net net = pinn::make_tanh_mlp({2, 20, 20, 20, 20, 20, 20, 20, 20, 1}, 1);
+      pinn::Net net = pinn::make_tanh_mlp({2, 20, 20, 20, 20, 20, 20, 20, 20, 1}, 1, {-1.0, 0.0}, {1.0, 1.0});
       const pinn::BurgersData d = pinn::burgers_data(100, 10000);
       auto eval = [&] {
         net.zero_grad();

@@ -11,8 +11,20 @@ import torch
 torch.set_default_dtype(torch.float64)
 
 
-def tanh_mlp(sizes):
-    layers = []
+class ToUnitBox(torch.nn.Module):
+    """2 (z - lo) / (hi - lo) - 1 per input column, as examples/pinn's make_tanh_mlp with bounds."""
+
+    def __init__(self, lo, hi):
+        super().__init__()
+        lo, hi = torch.tensor(lo), torch.tensor(hi)
+        self.a, self.b = 2.0 / (hi - lo), -1.0 - 2.0 * lo / (hi - lo)
+
+    def forward(self, z):
+        return z * self.a + self.b
+
+
+def tanh_mlp(sizes, lo=None, hi=None):
+    layers = [ToUnitBox(lo, hi)] if lo is not None else []
     for i in range(len(sizes) - 1):
         lin = torch.nn.Linear(sizes[i], sizes[i + 1])
         torch.nn.init.xavier_normal_(lin.weight)
@@ -44,7 +56,7 @@ def poisson():
 
 def burgers():
     nu = 0.01 / math.pi
-    net = tanh_mlp([2, 20, 20, 20, 20, 20, 20, 20, 20, 1])
+    net = tanh_mlp([2, 20, 20, 20, 20, 20, 20, 20, 20, 1], [-1.0, 0.0], [1.0, 1.0])
     xt = torch.rand(10000, 2)
     xt[:, 0] = xt[:, 0] * 2 - 1
     xt.requires_grad_(True)

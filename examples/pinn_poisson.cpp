@@ -74,13 +74,15 @@ int main(int argc, char** argv) try {
     losses.push_back(loss.item());
   }
   // L-BFGS: one step() runs up to max_iter iterations; chunks of 100 give the loss curve its points.
-  optim::LBFGS<double> lbfgs(net.parameters(), optim::LBFGSOptions(1.0)
-                                                   .max_iter(100)
-                                                   .max_eval(200)
-                                                   .history_size(static_cast<int>(history))
-                                                   .tolerance_grad(1e-12)
-                                                   .tolerance_change(1e-15)
-                                                   .line_search_fn("strong_wolfe"));
+  optim::LBFGS<double> lbfgs(
+      net.parameters(),
+      optim::LBFGSOptions(1.0)
+          .max_iter(static_cast<int>(std::min<std::size_t>(100, std::max<std::size_t>(lbfgs_iterations, 1))))
+          .max_eval(2 * static_cast<int>(std::min<std::size_t>(100, std::max<std::size_t>(lbfgs_iterations, 1))))
+          .history_size(static_cast<int>(history))
+          .tolerance_grad(1e-12)
+          .tolerance_change(1e-15)
+          .line_search_fn("strong_wolfe"));
   double last = 0;
   while (static_cast<std::size_t>(lbfgs.n_iter()) < lbfgs_iterations) {
     const std::int64_t before = lbfgs.n_iter();

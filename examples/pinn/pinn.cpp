@@ -19,9 +19,19 @@ TensorD derivative(const TensorD& y, const TensorD& x) {
 }
 }  // namespace
 
-Net make_tanh_mlp(const std::vector<std::size_t>& sizes, std::uint64_t seed) {
+Net make_tanh_mlp(const std::vector<std::size_t>& sizes, std::uint64_t seed, const std::vector<double>& lo,
+                  const std::vector<double>& hi) {
   manual_seed(seed);
   Net net;
+  if (!lo.empty()) {
+    std::vector<double> scale, shift;
+    for (std::size_t k = 0; k < lo.size(); ++k) {
+      scale.push_back(2.0 / (hi[k] - lo[k]));
+      shift.push_back(-1.0 - 2.0 * lo[k] / (hi[k] - lo[k]));
+    }
+    const TensorD a = TensorD::from(scale, {lo.size()}), b = TensorD::from(shift, {lo.size()});
+    net.push_back(nn::Lambda<double>([a, b](const TensorD& z) { return z * a + b; }, "to [-1, 1]"));
+  }
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
     nn::Linear<double> layer(sizes[i], sizes[i + 1]);
     nn::init::xavier_normal_(layer.weight);

@@ -17,8 +17,11 @@ using ad::TensorD;
 using Net = ad::nn::Sequential<double>;
 
 // A fully connected network: Linear layers of the given sizes with tanh between them, Xavier-normal weights and zero
-// biases (as Raissi et al.'s code). Seeds the generator with `seed` first.
-Net make_tanh_mlp(const std::vector<std::size_t>& sizes, std::uint64_t seed);
+// biases (as Raissi et al.'s code). Seeds the generator with `seed` first. With bounds lo, hi of the input domain
+// (one per input), a first fixed layer maps it to [-1, 1] in each input, 2 (z - lo) / (hi - lo) - 1, as Raissi et
+// al.'s networks do: tanh units then see inputs of one scale (Burgers' t in [0, 1] next to x in [-1, 1]).
+Net make_tanh_mlp(const std::vector<std::size_t>& sizes, std::uint64_t seed, const std::vector<double>& lo = {},
+                  const std::vector<double>& hi = {});
 
 // n points in [lo, hi]^d by Latin hypercube sampling (one point per stratum of each dimension, strata paired at
 // random), as Raissi et al. draw their collocation points; shape (n, d). Uses the generator's state.
