@@ -212,7 +212,9 @@ class TensorT {
   // Reverse pass from this one-element tensor (seed 1). Throws GraphError if the tensor has more than one
   // element (pass a seed of its shape), does not require grad, or its graph was already released.
   // With create_graph, the gradients are recorded tensors (grad.h), differentiable again: .grad becomes grad + g,
-  // with a graph back to the inputs. create_graph also retains the graph (PyTorch's default for retain_graph).
+  // with a graph back to the inputs. create_graph also retains the graph (PyTorch's default for retain_graph). As in
+  // PyTorch, a recorded .grad and its leaf refer to each other (a reference cycle): reset the gradients
+  // (zero_grad(true)) when done, or use ad::grad, which leaves .grad alone.
   void backward(bool retain_graph = false, bool create_graph = false) const;
   void backward(const TensorT& seed, bool retain_graph = false, bool create_graph = false) const;
   // A tensor sharing this one's values but cut from the graph (requires_grad false).
