@@ -83,35 +83,8 @@ int main(int argc, char** argv) try {
   auto loss_fn = [&] { return pinn::burgers_loss(net, data.xt_col, data.xt_data, data.u_data, pinn::kBurgersNu); };
 
   std::vector<double> losses;
-  optim::Adam<double> adam(net.parameters(), adam_lr);
-  for (std::size_t s = 0; s < adam_steps && in_time(); ++s) {
-    adam.zero_grad();
-    const TensorD loss = loss_fn();
-    loss.backward();
-    adam.step();
-    losses.push_back(loss.item());
-  }
-  const double adam_seconds = elapsed();
-  optim::LBFGS<double> lbfgs(
-      net.parameters(),
-      optim::LBFGSOptions(1.0)
-          .max_iter(static_cast<int>(std::min<std::size_t>(50, std::max<std::size_t>(lbfgs_iterations, 1))))
-          .max_eval(2 * static_cast<int>(std::min<std::size_t>(50, std::max<std::size_t>(lbfgs_iterations, 1))))
-          .history_size(static_cast<int>(history))
-          .tolerance_grad(1e-12)
-          .tolerance_change(1e-15)
-          .line_search_fn("strong_wolfe"));
-  while (static_cast<std::size_t>(lbfgs.n_iter()) < lbfgs_iterations && in_time()) {
-    const std::int64_t before = lbfgs.n_iter();
-    lbfgs.step([&] {
-      lbfgs.zero_grad();
-      const TensorD loss = loss_fn();
-      loss.backward();
-      losses.push_back(loss.item());
-      return loss.item();
-    });
-    if (lbfgs.n_iter() - before < 2) break;  // no progress: a tolerance stops it at once
-  }
+  const pinn::TrainCounts counts =
+      pinn::train(net, loss_fn, {adam_steps, adam_lr, lbfgs_iterations, history, 50}, in_time, losses);
   const double seconds = elapsed();
 
   // The reference on Raissi's grid, and the network there.
@@ -172,16 +145,16 @@ int main(int argc, char** argv) try {
   std::printf(
       "pinn_burgers: %zu data + %zu collocation points, %zu parameters; %zu Adam steps (%.1f s) + %lld L-BFGS "
       "iterations (%lld evaluations), %.1f s in all\n",
-      data.u_data.numel(), n_col, net.num_parameters(), std::min(adam_steps, losses.size()), adam_seconds,
-      static_cast<long long>(lbfgs.n_iter()), static_cast<long long>(lbfgs.func_evals()), seconds);
+      data.u_data.numel(), n_col, net.num_parameters(), counts.adam_steps, counts.adam_seconds,
+      static_cast<long long>(counts.lbfgs_iterations), static_cast<long long>(counts.lbfgs_evaluations), seconds);
   std::printf(
       "relative L2 error %.3e against the Cole-Hopf reference on the 100 x 256 grid (Raissi et al.: 6.7e-4); "
       "pictures in %s/\n",
       rel, out.c_str());
   examples::print_result({{"rel_l2_error", rel},
                           {"loss", losses.empty() ? 0.0 : losses.back()},
-                          {"adam_steps", static_cast<double>(std::min(adam_steps, losses.size()))},
-                          {"lbfgs_iterations", static_cast<double>(lbfgs.n_iter())},
+                          {"adam_steps", static_cast<double>(counts.adam_steps)},
+                          {"lbfgs_iterations", static_cast<double>(counts.lbfgs_iterations)},
                           {"seconds", seconds}});
   return 0;
 } catch (const std::exception& e) {

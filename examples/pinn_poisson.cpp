@@ -65,37 +65,8 @@ int main(int argc, char** argv) try {
   auto loss_fn = [&] { return pinn::poisson_loss(net, x, x_bc); };
 
   std::vector<double> losses;
-  optim::Adam<double> adam(net.parameters(), adam_lr);
-  for (std::size_t s = 0; s < adam_steps; ++s) {
-    adam.zero_grad();
-    const TensorD loss = loss_fn();
-    loss.backward();
-    adam.step();
-    losses.push_back(loss.item());
-  }
-  // L-BFGS: one step() runs up to max_iter iterations; chunks of 100 give the loss curve its points.
-  optim::LBFGS<double> lbfgs(
-      net.parameters(),
-      optim::LBFGSOptions(1.0)
-          .max_iter(static_cast<int>(std::min<std::size_t>(100, std::max<std::size_t>(lbfgs_iterations, 1))))
-          .max_eval(2 * static_cast<int>(std::min<std::size_t>(100, std::max<std::size_t>(lbfgs_iterations, 1))))
-          .history_size(static_cast<int>(history))
-          .tolerance_grad(1e-12)
-          .tolerance_change(1e-15)
-          .line_search_fn("strong_wolfe"));
-  double last = 0;
-  while (static_cast<std::size_t>(lbfgs.n_iter()) < lbfgs_iterations) {
-    const std::int64_t before = lbfgs.n_iter();
-    lbfgs.step([&] {
-      lbfgs.zero_grad();
-      const TensorD loss = loss_fn();
-      loss.backward();
-      last = loss.item();
-      losses.push_back(last);
-      return last;
-    });
-    if (lbfgs.n_iter() - before < 2) break;  // no progress: a tolerance stops it at once
-  }
+  const pinn::TrainCounts counts = pinn::train(
+      net, loss_fn, {adam_steps, adam_lr, lbfgs_iterations, history, 100}, [] { return true; }, losses);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // Evaluation on 1001 equispaced points.
@@ -139,14 +110,14 @@ int main(int argc, char** argv) try {
   std::printf(
       "pinn_poisson: %zu collocation points, network %zu parameters, %zu Adam steps + %lld L-BFGS iterations "
       "(%lld evaluations) in %.1f s\n",
-      points, net.num_parameters(), adam_steps, static_cast<long long>(lbfgs.n_iter()),
-      static_cast<long long>(lbfgs.func_evals()), seconds);
+      points, net.num_parameters(), adam_steps, static_cast<long long>(counts.lbfgs_iterations),
+      static_cast<long long>(counts.lbfgs_evaluations), seconds);
   std::printf("relative L2 error %.3e, max pointwise error %.3e; pictures in %s/\n", rel,
               *std::max_element(err.begin(), err.end()), out.c_str());
   examples::print_result({{"rel_l2_error", rel},
                           {"loss", losses.empty() ? 0.0 : losses.back()},
                           {"adam_steps", static_cast<double>(adam_steps)},
-                          {"lbfgs_iterations", static_cast<double>(lbfgs.n_iter())},
+                          {"lbfgs_iterations", static_cast<double>(counts.lbfgs_iterations)},
                           {"seconds", seconds}});
   return 0;
 } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "autodiff/error.h"
 
@@ -87,5 +88,21 @@ TensorT<T> copy_of(const TensorT<T>& t) {
 AD_OPTIM_DETAIL_INSTANTIATE(float)
 AD_OPTIM_DETAIL_INSTANTIATE(double)
 #undef AD_OPTIM_DETAIL_INSTANTIATE
+
+template <class T>
+void check_params(const std::string& who, const std::vector<TensorT<T>>& params) {
+  std::unordered_set<const void*> seen;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const TensorT<T>& p = params[i];
+    if (!p.defined()) throw ValueError(who + ": parameter " + std::to_string(i) + " is an undefined tensor");
+    if (!p.is_leaf())
+      throw ValueError(who + ": parameter " + std::to_string(i) + " is not a leaf tensor (it was produced by '" +
+                       p.grad_fn_name() + "'); optimize the leaf it was computed from");
+    if (!seen.insert(p.impl_ptr()).second)
+      throw ValueError(who + ": parameter " + std::to_string(i) + " appears more than once in the list");
+  }
+}
+template void check_params<float>(const std::string&, const std::vector<TensorT<float>>&);
+template void check_params<double>(const std::string&, const std::vector<TensorT<double>>&);
 
 }  // namespace ad::optim::detail

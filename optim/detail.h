@@ -24,6 +24,11 @@ void check_in_closed_unit(const char* who, const char* what, double v);  // 0 <=
 // A learning rate: >= 0 and finite (an infinite rate turns every parameter into inf or NaN at the first step).
 void check_lr(const char* who, double v);
 
+// A parameter list an optimizer can update: ValueError naming the parameter if one is undefined, not a leaf, or given
+// twice (it would be updated twice).
+template <class T>
+void check_params(const std::string& who, const std::vector<TensorT<T>>& params);
+
 // The kinds of entry a state dict of the optimizers and schedulers holds.
 enum class Kind { Real, Integer, Tensor };
 struct Expected {

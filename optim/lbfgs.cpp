@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
-#include <unordered_set>
 #include <utility>
 
 #include "autodiff/error.h"
@@ -411,17 +410,8 @@ template <class T>
 LBFGS<T>::LBFGS(std::vector<TensorT<T>> params, LBFGSOptions options)
     : params_(std::move(params)), options_(std::move(options)), lr_(options_.lr()) {
   if (params_.empty()) throw ValueError(name_ + ": got an empty parameter list");
-  std::unordered_set<const void*> seen;
-  for (std::size_t i = 0; i < params_.size(); ++i) {
-    const TensorT<T>& p = params_[i];
-    if (!p.defined()) throw ValueError(name_ + ": parameter " + std::to_string(i) + " is an undefined tensor");
-    if (!p.is_leaf())
-      throw ValueError(name_ + ": parameter " + std::to_string(i) + " is not a leaf tensor (it was produced by '" +
-                       p.grad_fn_name() + "'); optimize the leaf it was computed from");
-    if (!seen.insert(p.impl_ptr()).second)
-      throw ValueError(name_ + ": parameter " + std::to_string(i) + " appears more than once in the list");
-    numel_ += p.numel();
-  }
+  detail::check_params(name_, params_);
+  for (const TensorT<T>& p : params_) numel_ += p.numel();
   if (numel_ == 0) throw ValueError(name_ + ": the parameters have no elements");
 }
 

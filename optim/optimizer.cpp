@@ -1,7 +1,6 @@
 #include "optim/optimizer.h"
 
 #include <cmath>
-#include <unordered_set>
 
 #include "autodiff/error.h"
 #include "optim/detail.h"
@@ -12,16 +11,7 @@ template <class T>
 Optimizer<T>::Optimizer(std::vector<TensorT<T>> params, double lr, std::string name)
     : params_(std::move(params)), steps_(params_.size(), 0), buffers_(params_.size()), lr_(lr), name_(std::move(name)) {
   detail::check_lr(name_.c_str(), lr);
-  std::unordered_set<const void*> seen;
-  for (std::size_t i = 0; i < params_.size(); ++i) {
-    const TensorT<T>& p = params_[i];
-    if (!p.defined()) throw ValueError(name_ + ": parameter " + std::to_string(i) + " is an undefined tensor");
-    if (!p.is_leaf())
-      throw ValueError(name_ + ": parameter " + std::to_string(i) + " is not a leaf tensor (it was produced by '" +
-                       p.grad_fn_name() + "'); optimize the leaf it was computed from");
-    if (!seen.insert(p.impl_ptr()).second)
-      throw ValueError(name_ + ": parameter " + std::to_string(i) + " appears more than once in the list");
-  }
+  detail::check_params(name_, params_);
 }
 
 template <class T>

@@ -1,10 +1,12 @@
 #include "examples/pinn/pinn.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 
 #include "examples/pinn/burgers_exact.h"
+#include "optim/optim.h"
 
 namespace pinn {
 
@@ -111,6 +113,44 @@ BurgersData burgers_data(std::size_t n_data, std::size_t n_col) {
   d.xt_col = latin_hypercube(n_col, {-1.0, 0.0}, {1.0, 1.0});
   d.xt_col.requires_grad_(true);
   return d;
+}
+
+TrainCounts train(Net& net, const std::function<TensorD()>& loss_fn, const TrainOptions& o,
+                  const std::function<bool()>& keep_going, std::vector<double>& losses) {
+  const auto start = std::chrono::steady_clock::now();
+  TrainCounts counts;
+  optim::Adam<double> adam(net.parameters(), o.adam_lr);
+  for (; counts.adam_steps < o.adam_steps && keep_going(); ++counts.adam_steps) {
+    adam.zero_grad();
+    const TensorD loss = loss_fn();
+    loss.backward();
+    adam.step();
+    losses.push_back(loss.item());
+  }
+  counts.adam_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // One step() runs up to `chunk` iterations; the state carries over between the calls.
+  const int chunk = static_cast<int>(std::min(o.chunk, std::max<std::size_t>(o.lbfgs_iterations, 1)));
+  optim::LBFGS<double> lbfgs(net.parameters(), optim::LBFGSOptions(1.0)
+                                                   .max_iter(chunk)
+                                                   .max_eval(2 * chunk)
+                                                   .history_size(static_cast<int>(o.history))
+                                                   .tolerance_grad(1e-12)
+                                                   .tolerance_change(1e-15)
+                                                   .line_search_fn("strong_wolfe"));
+  while (static_cast<std::size_t>(lbfgs.n_iter()) < o.lbfgs_iterations && keep_going()) {
+    const std::int64_t before = lbfgs.n_iter();
+    lbfgs.step([&] {
+      lbfgs.zero_grad();
+      const TensorD loss = loss_fn();
+      loss.backward();
+      losses.push_back(loss.item());
+      return loss.item();
+    });
+    if (lbfgs.n_iter() - before < 2) break;  // no progress: a tolerance stops it at once
+  }
+  counts.lbfgs_iterations = lbfgs.n_iter();
+  counts.lbfgs_evaluations = lbfgs.func_evals();
+  return counts;
 }
 
 double relative_l2(Net& net, const TensorD& inputs, const std::vector<double>& u_ref) {

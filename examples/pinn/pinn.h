@@ -5,6 +5,7 @@
 // differentiates that loss, derivatives included, with respect to the weights. Everything in double precision.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "autodiff/autodiff.h"
@@ -45,6 +46,23 @@ struct BurgersData {
   TensorD xt_data, u_data, xt_col;
 };
 BurgersData burgers_data(std::size_t n_data, std::size_t n_col);
+
+// Training as both examples do it: adam_steps Adam steps (lr adam_lr), then L-BFGS with a strong Wolfe line search
+// (history `history`, tolerances 1e-12 on the gradient and 1e-15 on changes) in step() calls of at most `chunk`
+// iterations, until lbfgs_iterations, until keep_going() is false, or until a tolerance stops it at once (no
+// progress). Every loss evaluation is appended to `losses`.
+struct TrainOptions {
+  std::size_t adam_steps = 0;
+  double adam_lr = 1e-3;
+  std::size_t lbfgs_iterations = 0, history = 50, chunk = 50;
+};
+struct TrainCounts {
+  std::size_t adam_steps = 0;
+  double adam_seconds = 0;
+  std::int64_t lbfgs_iterations = 0, lbfgs_evaluations = 0;
+};
+TrainCounts train(Net& net, const std::function<TensorD()>& loss, const TrainOptions& options,
+                  const std::function<bool()>& keep_going, std::vector<double>& losses);
 
 // Relative L2 error ||u - u_ref|| / ||u_ref|| of the network over the given points (rows of `inputs`).
 double relative_l2(Net& net, const TensorD& inputs, const std::vector<double>& u_ref);

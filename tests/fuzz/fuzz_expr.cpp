@@ -1432,9 +1432,13 @@ void check_leaf_grads(const Program& p, const std::string& when) {
   }
 }
 
-// gradcheck of the whole program (normalised to a loss of order 1), at three step sizes: a wrong derivative fails
-// at all of them, a kink or rounding trouble rarely does.
-void run_gradcheck(const Program& p, double scale) {
+using Check = std::function<ad::GradcheckResult(const std::function<TensorD(const std::vector<TensorD>&)>&,
+                                                const std::vector<TensorD>&, const ad::GradcheckOptions&)>;
+
+// `check` (gradcheck or gradgradcheck) of the whole program (normalised to a loss of order 1) when its leaves hold at
+// most max_elements values, at three step sizes: a wrong derivative fails at all of them, a kink or rounding trouble
+// rarely does.
+void run_check(const Program& p, double scale, const char* name, std::size_t max_elements, const Check& check) {
   std::vector<TensorD> inputs;
   std::size_t elements = 0;
   for (const TensorD& leaf : p.leaves)
@@ -1442,7 +1446,7 @@ void run_gradcheck(const Program& p, double scale) {
       inputs.push_back(leaf);
       elements += leaf.numel();
     }
-  if (inputs.empty() || elements > 32) return;
+  if (inputs.empty() || elements > max_elements) return;
   const std::function<TensorD(const std::vector<TensorD>&)> f = [&](const std::vector<TensorD>&) {
     const TensorD loss = loss_of(replay(p), p.terms);
     return loss.defined() ? loss * (1.0 / scale) : TensorD::scalar(0.0);
@@ -1452,13 +1456,26 @@ void run_gradcheck(const Program& p, double scale) {
     ad::GradcheckOptions opt;
     opt.eps = eps;
     ad::GradcheckResult r;
-    const unsigned got = outcome([&] { r = ad::gradcheck<double>(f, inputs, opt); }, "gradcheck");
-    if (got == kGraphErr) return;  // the loss does not depend on the inputs (e.g. only comparisons)
-    if (got) fail(p, "gradcheck threw " + class_names(got));
+    const unsigned got = outcome([&] { r = check(f, inputs, opt); }, name);
+    // the loss does not depend on the inputs (e.g. only comparisons), or its gradient is a constant
+    if (got == kGraphErr) return;
+    if (got) fail(p, std::string(name) + " threw " + class_names(got));
     if (r.ok) return;
     report += "eps " + std::to_string(eps) + ": " + r.report + "\n";
   }
-  fail(p, "gradcheck failed at every step size:\n" + report);
+  fail(p, std::string(name) + " failed at every step size:\n" + report);
+}
+
+void run_gradcheck(const Program& p, double scale) {
+  run_check(p, scale, "gradcheck", 32,
+            [](const auto& f, const auto& inputs, const auto& opt) { return ad::gradcheck<double>(f, inputs, opt); });
+}
+
+// Second order: smaller programs, as each numeric entry is a double backward.
+void run_gradgradcheck(const Program& p, double scale) {
+  run_check(p, scale, "gradgradcheck", 12, [](const auto& f, const auto& inputs, const auto& opt) {
+    return ad::gradgradcheck<double>(f, inputs, opt, TensorD::scalar(1.0));
+  });
 }
 
 // Double backward: the recorded gradients (ad::grad, create_graph) against the fast ones, then a backward through
@@ -1504,35 +1521,6 @@ void run_double_backward(const Program& p, double scale) {
   got = outcome([&] { total.backward(); }, "double backward");
   if (got) fail(p, "backward through the gradients threw " + class_names(got));
   check_leaf_grads(p, "double backward");
-}
-
-// gradgradcheck of the whole program (as run_gradcheck, smaller programs: each numeric entry is a double backward).
-void run_gradgradcheck(const Program& p, double scale) {
-  std::vector<TensorD> inputs;
-  std::size_t elements = 0;
-  for (const TensorD& leaf : p.leaves)
-    if (leaf.requires_grad()) {
-      inputs.push_back(leaf);
-      elements += leaf.numel();
-    }
-  if (inputs.empty() || elements > 12) return;
-  const std::function<TensorD(const std::vector<TensorD>&)> f = [&](const std::vector<TensorD>&) {
-    const TensorD loss = loss_of(replay(p), p.terms);
-    return loss.defined() ? loss * (1.0 / scale) : TensorD::scalar(0.0);
-  };
-  std::string report;
-  for (const double eps : {1e-6, 1e-4, 1e-7}) {
-    ad::GradcheckOptions opt;
-    opt.eps = eps;
-    ad::GradcheckResult r;
-    const unsigned got =
-        outcome([&] { r = ad::gradgradcheck<double>(f, inputs, opt, TensorD::scalar(1.0)); }, "gradgradcheck");
-    if (got == kGraphErr) return;  // the loss does not depend on the inputs, or its gradient is a constant
-    if (got) fail(p, "gradgradcheck threw " + class_names(got));
-    if (r.ok) return;
-    report += "eps " + std::to_string(eps) + ": " + r.report + "\n";
-  }
-  fail(p, "gradgradcheck failed at every step size:\n" + report);
 }
 
 }  // namespace
