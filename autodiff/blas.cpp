@@ -46,6 +46,7 @@ namespace {
 thread_local double t_flops = 0;
 }
 double flops_done() noexcept { return t_flops; }
+void count_flops(double flops) noexcept { t_flops += flops; }
 
 // Products with a dimension of 1 (a layer with one output, a one-row batch, an outer product) do not go to gemm:
 // OpenBLAS's gemm pays ~0.2-0.3 us of packing and set-up per call, several times the work of such a product, while

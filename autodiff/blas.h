@@ -15,6 +15,8 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
 // Floating-point operations (2 m n k each) of the products this thread has run through gemm: benchmarks read it
 // around a step to report GFLOP/s.
 double flops_done() noexcept;
+// Adds to this thread's count the products other threads ran on its behalf (detail::parallel_for).
+void count_flops(double flops) noexcept;
 
 // The kernel family OpenBLAS selected for this CPU (e.g. "Haswell"); benchmarks print it.
 std::string corename();

@@ -24,7 +24,26 @@ class Dropout : public Module<T> {
   double p;
 };
 
+// Dropout2d (Tompson et al. 2015): zeroes whole channels, each with probability p, and scales the kept ones by
+// 1 / (1 - p): neighbouring pixels of a feature map are strongly correlated, so dropping single pixels regularises
+// little. Input (N, C, H, W), one draw per (n, c); or unbatched (C, H, W), one draw per channel.
+template <class T>
+TensorT<T> dropout2d(const TensorT<T>& x, double p, bool training = true);
+
+template <class T = float>
+class Dropout2d : public Module<T> {
+ public:
+  // ValueError unless 0 <= p < 1.
+  explicit Dropout2d(double p = 0.5);
+  TensorT<T> forward(const TensorT<T>& x) override;
+  std::string name() const override { return "Dropout2d"; }
+  std::string extra_repr() const override;
+  double p;
+};
+
 extern template class Dropout<float>;
 extern template class Dropout<double>;
+extern template class Dropout2d<float>;
+extern template class Dropout2d<double>;
 
 }  // namespace ad::nn

@@ -48,19 +48,19 @@ TEST_CASE("bad input: nn: Linear with zero features") {
 }
 TEST_CASE("bad input: nn: BatchNorm1d given the wrong number of channels") {
   nn::BatchNorm1d<float> bn(3);
-  expect<ShapeError>([&] { return bn(Tensor::ones({4, 2})); }, {"BatchNorm1d(3", "(batch, 3)", "[4, 2]"});
+  expect<ShapeError>([&] { return bn(Tensor::ones({4, 2})); }, {"BatchNorm1d(3", "(N, 3) or (N, 3, L)", "[4, 2]"});
 }
 TEST_CASE("bad input: nn: BatchNorm1d given a 1-D input") {
   nn::BatchNorm1d<float> bn(3);
-  expect<ShapeError>([&] { return bn(Tensor::ones({3})); }, {"(batch, 3)", "got [3]"});
+  expect<ShapeError>([&] { return bn(Tensor::ones({3})); }, {"(N, 3) or (N, 3, L)", "got [3]"});
 }
 TEST_CASE("bad input: nn: BatchNorm1d training on a batch of one row") {
   nn::BatchNorm1d<float> bn(3);
-  expect<ValueError>([&] { return bn(Tensor::ones({1, 3})); }, {"more than one row", "[1, 3]"});
+  expect<ValueError>([&] { return bn(Tensor::ones({1, 3})); }, {"more than one value per channel", "[1, 3]"});
 }
 TEST_CASE("bad input: nn: BatchNorm1d training on an empty batch") {
   nn::BatchNorm1d<float> bn(3);
-  expect<ValueError>([&] { return bn(Tensor::ones({0, 3})); }, {"more than one row", "[0, 3]"});
+  expect<ValueError>([&] { return bn(Tensor::ones({0, 3})); }, {"more than one value per channel", "[0, 3]"});
 }
 TEST_CASE("bad input: nn: BatchNorm1d with eps <= 0") {
   expect<ValueError>([] { return nn::BatchNorm1d<float>(3, 0.0); }, {"eps must be positive"});
