@@ -12,6 +12,13 @@
 namespace ad::detail {
 namespace {
 
+// BLAS single-threaded for the duration of a parallel region.
+struct SerialBlas {
+  int saved = blas::num_threads();
+  SerialBlas() { blas::set_num_threads(1); }
+  ~SerialBlas() { blas::set_num_threads(saved); }
+};
+
 // Workers 1 .. T-1; the caller is thread 0. A job is published under the mutex with a new generation number;
 // each worker runs its range once per generation and counts itself done.
 class Workers {
@@ -23,6 +30,7 @@ class Workers {
 
   void run(std::size_t n, int threads, void (*call)(void*, std::size_t, std::size_t, int), void* ctx) {
     std::unique_lock<std::mutex> lock(run_mu_);  // one parallel region at a time (callers on other threads wait)
+    SerialBlas serial;                           // inside the lock: concurrent regions restore the right count
     grow(threads - 1);
     {
       std::lock_guard<std::mutex> g(mu_);
@@ -102,13 +110,6 @@ class Workers {
   bool stop_ = false;
 };
 
-// BLAS single-threaded for the duration of a parallel region.
-struct SerialBlas {
-  int saved = blas::num_threads();
-  SerialBlas() { blas::set_num_threads(1); }
-  ~SerialBlas() { blas::set_num_threads(saved); }
-};
-
 thread_local bool t_in_region = false;
 
 }  // namespace
@@ -118,7 +119,6 @@ int parallel_threads() { return t_in_region ? 1 : std::max(1, blas::num_threads(
 void parallel_run(std::size_t n, void (*call)(void*, std::size_t, std::size_t, int), void* ctx) {
   const int threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(parallel_threads()), n));
   if (threads <= 1) return call(ctx, 0, n, 0);
-  SerialBlas serial;
   t_in_region = true;
   struct Reset {
     ~Reset() { t_in_region = false; }

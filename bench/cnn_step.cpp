@@ -1,7 +1,10 @@
 // One training step of the cnn example's networks (examples/convnet/nets.h): forward, softmax cross-entropy, backward,
 // Adam (lr 1e-3), in float, on a fixed random batch of 28x28 images, as bench/torch_cnn.py does for PyTorch.
 // Prints a row per network:
-//   net batch ms_median ms_min threads gemm_gflop_per_step gemm_gflops peak_rss_mib
+//   net batch ms_median ms_min threads gemm_gflop_per_step gemm_gflops peak_rss_mib os_allocs_per_step faults_per_step
+// (the last two over the timed steps, after three warm-up steps: blocks the calling thread's memory pool took from the
+// system, and
+// minor page faults of the process; both 0 when a step allocates nothing new).
 // With --layers, also the convolution kernels alone against this machine's sgemm peak:
 //   layer direction ms_median gflops share_of_sgemm_peak
 // (FLOPs are those of the matrix products, counted by ad::blas::flops_done(); the sgemm peak is the best of a
@@ -16,6 +19,7 @@
 #include <vector>
 
 #include "autodiff/blas.h"
+#include "autodiff/pool.h"
 #include "examples/convnet/nets.h"
 #include "optim/adam.h"
 
@@ -24,8 +28,14 @@ using namespace ad;
 namespace {
 
 struct Timing {
-  double median_ms, min_ms, gflop;
+  double median_ms, min_ms, gflop, os_allocs, faults;  // the last two per timed call
 };
+
+long minor_faults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
 
 template <class F>
 Timing time_it(F f, int reps, int warmup = 3) {
@@ -34,13 +44,17 @@ Timing time_it(F f, int reps, int warmup = 3) {
   f();
   const double gflop = (blas::flops_done() - f0) * 1e-9;
   std::vector<double> ms;
+  const std::size_t allocs0 = pool_stats().os_allocations;
+  const long faults0 = minor_faults();
   for (int i = 0; i < reps; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     f();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
+  const double allocs = double(pool_stats().os_allocations - allocs0) / reps;
+  const double faults = double(minor_faults() - faults0) / reps;
   std::sort(ms.begin(), ms.end());
-  return {ms[ms.size() / 2], ms.front(), gflop};
+  return {ms[ms.size() / 2], ms.front(), gflop, allocs, faults};
 }
 
 double peak_rss_mib() {
@@ -146,8 +160,8 @@ int main(int argc, char** argv) {
           opt.step();
         },
         reps);
-    std::printf("%s %zu %.3f %.3f %d %.4f %.1f %.1f\n", name.c_str(), batch, t.median_ms, t.min_ms, threads, t.gflop,
-                t.gflop / t.median_ms * 1e3, peak_rss_mib());
+    std::printf("%s %zu %.3f %.3f %d %.4f %.1f %.1f %.2f %.2f\n", name.c_str(), batch, t.median_ms, t.min_ms, threads,
+                t.gflop, t.gflop / t.median_ms * 1e3, peak_rss_mib(), t.os_allocs, t.faults);
   }
   if (layers) {
     const double peak = sgemm_peak();

@@ -1,6 +1,7 @@
 """PyTorch counterpart of examples/mnist for the peak-RSS and time comparison of bench/run_mnist_rss.sh: the same
 model (784-256-128-10, ReLU), Adam (lr 1e-3) with a cosine schedule, batch 128, shuffled each epoch, test accuracy
-after every epoch. Images are kept as uint8 and scaled to float x / 255 one batch at a time, as torchvision's
+after every epoch. With --net cnn, the counterpart of examples/cnn (bench/run_cnn.sh): the network of PyTorch's MNIST
+example (bench/torch_cnn.py's MnistNet), same optimizer and schedule, batch 64. Images are kept as uint8 and scaled to float x / 255 one batch at a time, as torchvision's
 MNIST/FashionMNIST + ToTensor pipeline does (and as our example does), so neither side pays for a float copy of
 the data set.
 Run with Debian's python3-torch: /usr/bin/python3 bench/torch_mnist.py [--epochs N] [--data-dir DIR]
@@ -44,6 +45,7 @@ parser.add_argument("--epochs", type=int, default=15)
 parser.add_argument("--batch-size", type=int, default=128)
 parser.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
 parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+parser.add_argument("--net", choices=["mlp", "cnn"], default="mlp")
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(1)
@@ -54,8 +56,14 @@ train_y = torch.from_numpy(read_idx(find(args.data_dir, "train", "labels")).asty
 test_x = read_idx(find(args.data_dir, "t10k", "images")).reshape(-1, 784)
 test_y = torch.from_numpy(read_idx(find(args.data_dir, "t10k", "labels")).astype(np.int64))
 
-model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(),
-                            torch.nn.Linear(128, 10))
+if args.net == "cnn":
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from torch_cnn import MnistNet
+    model = torch.nn.Sequential(torch.nn.Unflatten(1, (1, 28, 28)), MnistNet())
+else:
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
+                                torch.nn.ReLU(), torch.nn.Linear(128, 10))
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs, eta_min=1e-5)
 loss_fn = torch.nn.CrossEntropyLoss()

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   o.optimizer = "adam";
   o.schedule = "cosine";
   o.patience = 5;
+  o.eval_batch_size = 256;  // a batch of 1024 would hold ~0.5 GB of feature maps at once
   o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string dataset = "fashion", data_dir, net_name = "mnist";
   std::size_t train_limit = 0, test_limit = 0;
@@ -144,9 +145,10 @@ int main(int argc, char** argv) {
     run.load(model);
     const data::Dataset* val = val_set.size() ? &val_set : nullptr;
     run.fit(model, train::classification(), *opt, sched.get(), train_set, val);
-    const double val_acc = val ? train::accuracy(val_set.labels, train::predict(model, val_set)) : 0.0;
+    const double val_acc =
+        val ? train::accuracy(val_set.labels, train::predict(model, val_set, o.eval_batch_size)) : 0.0;
     run.save(model);
-    const Tensor test_logits = train::predict(model, test_set);
+    const Tensor test_logits = train::predict(model, test_set, o.eval_batch_size);
     const std::vector<std::size_t> pred = train::predict_classes(test_logits);
     train::ConfusionMatrix cm(test_set.labels, pred, classes);
     const std::size_t epochs_run = run.history().size();

@@ -260,6 +260,14 @@ if [[ $long == 0 ]]; then
   fi
   expect_status 1 "mnist without data files" "$bin/mnist" --dataset mnist --data-dir "$tmp/nowhere" --out "$tmp/x"
   grep -q "download-mnist.sh" "$tmp/status.log" || fail "mnist without data does not point to download-mnist.sh"
+  # The convolutional network on the tiny IDX set: both networks, every picture, and --save / --load exactly.
+  run cnn --dataset mnist --data-dir "$tmp/idx" --epochs 3 --save "$tmp/cnn.npz" &&
+    check_outputs cnn loss.svg accuracy.svg confusion.svg filters.svg feature_maps.svg &&
+    run cnn:load --dataset mnist --data-dir "$tmp/idx" --load "$tmp/cnn.npz" --epochs 0 &&
+    same_result cnn cnn:load test_accuracy
+  run cnn:lenet5 --net lenet5 --dataset mnist --data-dir "$tmp/idx" --epochs 3 --threads 1 &&
+    check_outputs cnn:lenet5 loss.svg accuracy.svg confusion.svg filters.svg feature_maps.svg
+  expect_status 2 "cnn with an unknown network" "$bin/cnn" --net vgg --out "$tmp/x"
   run breast_cancer --epochs 5 --optimizer rmsprop && check_outputs breast_cancer loss.svg accuracy.svg roc.svg confusion.svg
   run resnet2d --epochs 15 --samples 300 --dataset moons --optimizer adagrad --lr 0.05 &&
     check_outputs resnet2d loss.svg accuracy.svg decision_boundary.svg
@@ -290,6 +298,9 @@ else
     # Ten seeds of Fashion-MNIST take about 15 minutes: seed 1 only, against its own measured figure's floor.
     run mnist --dataset fashion && check_outputs mnist loss.svg accuracy.svg confusion.svg misclassified.svg &&
       result_at_least mnist test_accuracy 0.895
+    # PyTorch's MNIST-example network on Fashion-MNIST, defaults (about 15 minutes on 2 cores; docs/examples.md).
+    run cnn && check_outputs cnn loss.svg accuracy.svg confusion.svg filters.svg feature_maps.svg &&
+      result_at_least cnn test_accuracy 0.925
   fi
   run resnet2d && check_outputs resnet2d loss.svg accuracy.svg decision_boundary.svg &&
     result_at_least resnet2d test_accuracy 0.97

@@ -69,6 +69,14 @@ TEST_CASE("readme: the second derivative of a network with respect to its input 
   CHECK(u_xx.data()[0] == doctest::Approx((ux_at(xp) - ux_at(xm)) / (2 * h)).epsilon(1e-6));
 }
 
+TEST_CASE("readme: the MNIST-example CNN takes a training step") {
+  manual_seed(2);
+#include "readme/cnn.inc"
+  CHECK(loss.item() > 0);
+  CHECK(net.parameters()[0].shape() == Shape{32, 1, 3, 3});
+  CHECK(net(images).shape() == Shape{64, 10});
+}
+
 TEST_CASE("readme: L-BFGS with a strong Wolfe line search minimises the Rosenbrock function") {
 #include "readme/lbfgs.inc"
   for (int i = 0; i < 3; ++i)

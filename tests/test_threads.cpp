@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "autodiff/autodiff.h"
+#include "autodiff/blas.h"
 #include "nn/activation.h"
 #include "nn/linear.h"
 #include "nn/loss.h"
@@ -202,4 +203,35 @@ TEST_CASE("refcount: tensors made by a worker thread and handed back keep their 
   for (auto& w : workers) w.join();
   for (int t = 0; t < 3; ++t) CHECK(results[t].to_vector() == std::vector<float>(4, 2.0f * t));
   results.clear();  // dropped here after the workers exited: no leak (LeakSanitizer checks this in CI)
+}
+
+TEST_CASE("threads: conv2d split over worker threads, called from two threads at once, matches one thread") {
+  // Each call of conv2d (forward and backward) splits its images over the library's workers; two user threads
+  // doing so at the same time take turns, and the BLAS thread count is restored afterwards.
+  const int saved = blas::num_threads();
+  auto run = [](unsigned long long seed) {
+    manual_seed(seed);
+    Tensor x = Tensor::randn({6, 4, 10, 9}, true);
+    Tensor w = Tensor::randn({8, 4, 3, 3}, true);
+    Tensor y = max_pool2d(relu(conv2d(x, w, Tensor{}, 1, 1)), 2);
+    sum(y * y).backward();
+    std::vector<float> all(x.grad().data(), x.grad().data() + x.numel());
+    all.insert(all.end(), w.grad().data(), w.grad().data() + w.numel());
+    return all;
+  };
+  blas::set_num_threads(1);
+  const std::vector<float> want1 = run(11), want2 = run(12);
+  blas::set_num_threads(2);
+  std::vector<float> got1, got2;
+  std::thread t1([&] { got1 = run(11); });
+  std::thread t2([&] { got2 = run(12); });
+  t1.join();
+  t2.join();
+  CHECK(blas::num_threads() == 2);
+  blas::set_num_threads(saved);
+  REQUIRE(got1.size() == want1.size());
+  for (std::size_t i = 0; i < want1.size(); ++i) {
+    CHECK(got1[i] == doctest::Approx(want1[i]).epsilon(1e-4));
+    CHECK(got2[i] == doctest::Approx(want2[i]).epsilon(1e-4));
+  }
 }

@@ -139,6 +139,7 @@ ad::train::FitResult Experiment::run(ad::nn::Module<float>& model, const ad::tra
                          .batch_size(options_.batch_size)
                          .loader({/*shuffle=*/true, /*drop_last=*/false, options_.seed})
                          .validation(val)
+                         .eval_batch_size(options_.eval_batch_size)
                          .scheduler(scheduler)
                          .callbacks(callbacks);
   if (!options_.resume && phase.empty()) {

@@ -31,11 +31,12 @@ struct TrainOptions {
   std::vector<std::size_t> hidden;
   std::string out;
   std::string progress = "auto";
-  int threads = 1;            // OpenBLAS threads: a second thread only pays off for large matrix products
-  std::size_t patience = 20;  // early stopping on the validation loss (0: off)
-  std::string save;           // --save PATH: the model at the best validation epoch and at the end
-  std::string load;           // --load PATH: the model's weights before training
-  bool resume = false;        // --resume: continue the run saved in <out>/run.npz
+  int threads = 1;                     // OpenBLAS threads: a second thread only pays off for large matrix products
+  std::size_t patience = 20;           // early stopping on the validation loss (0: off)
+  std::size_t eval_batch_size = 1024;  // rows per forward pass when validating (memory: a CNN's maps are large)
+  std::string save;                    // --save PATH: the model at the best validation epoch and at the end
+  std::string load;                    // --load PATH: the model's weights before training
+  bool resume = false;                 // --resume: continue the run saved in <out>/run.npz
 };
 
 // The optimizer names accepted by --optimizer.
