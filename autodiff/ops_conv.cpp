@@ -86,7 +86,13 @@ void im2col(const ConvGeom& g, std::conditional_t<adjoint, T*, const T*> x,
           } else {
             if (!inside) continue;
             T* dst = x + (c * g.H + static_cast<std::size_t>(ih)) * g.W;
-            for (std::size_t ow = lo; ow < hi; ++ow) dst[static_cast<long long>(ow * g.SW) + off] += r[ow];
+            if (g.SW == 1) {  // contiguous: a vectorised add (the buffers never overlap)
+              T* __restrict d = dst + (static_cast<long long>(lo) + off);
+              const T* __restrict sr = r + lo;
+              for (std::size_t j = 0; j < hi - lo; ++j) d[j] += sr[j];
+            } else {
+              for (std::size_t ow = lo; ow < hi; ++ow) dst[static_cast<long long>(ow * g.SW) + off] += r[ow];
+            }
           }
         }
       }
@@ -364,6 +370,10 @@ TensorT<T> conv2d_same(const TensorT<T>& x, const TensorT<T>& weight, const Tens
                      std::to_string(dilation.w) + ")");
   const long long th = dilation.h * (static_cast<long long>(weight.shape()[2]) - 1);
   const long long tw = dilation.w * (static_cast<long long>(weight.shape()[3]) - 1);
+  // Everything but the padding is validated on the input as given, so that errors name conv2d and its shapes (the
+  // symmetric padding that covers the odd total makes the window check the same as "same" needs).
+  detail::conv_geometry("conv2d", x.shape(), weight.shape(), bias.defined(), bias.defined() ? bias.shape() : Shape{},
+                        stride, Size2((th + 1) / 2, (tw + 1) / 2), dilation, groups);
   const TensorT<T> xp = th % 2 || tw % 2 ? pad(x, {0, tw % 2, 0, th % 2}) : x;
   return conv2d(xp, weight, bias, stride, Size2(th / 2, tw / 2), dilation, groups);
 }

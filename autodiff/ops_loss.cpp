@@ -34,6 +34,10 @@ class SoftmaxCrossEntropyNode final : public Node<T> {
   void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
     if (!need[0]) return;
     const TensorT<T> x{ImplRef<T>(this->input(0))};
+    if (x.numel() == 0) {  // no rows or no classes: nothing to differentiate (softmax over an empty axis is refused)
+      gin[0] = TensorT<T>::zeros(x.shape());
+      return;
+    }
     TensorT<T> onehot = TensorT<T>::zeros(x.shape());
     for (std::size_t i = 0; i < labels_.size(); ++i) onehot.impl().data[i * c_ + labels_[i]] = T(1);
     gin[0] = (softmax(x, 1) - onehot) * (g * scale_);

@@ -82,6 +82,22 @@ TensorT<T> pad(const TensorT<T>& x, const std::vector<long long>& pads, const st
     throw ValueError("pad: mode must be \"constant\", \"reflect\", \"replicate\" or \"circular\", got \"" + mode +
                      "\"");
   const std::size_t k = pads.size() / 2;
+  // Each padded size must be representable before anything is computed from it: amounts beyond the element limit
+  // of a shape are refused here (their sums would overflow), the padded shape's total by Shape::numel below.
+  const long long limit = static_cast<long long>(Shape::kMaxNumel);
+  Shape padded = xs;
+  for (std::size_t p = 0; p < k; ++p) {
+    const std::size_t d = r - 1 - p;
+    const long long before = pads[2 * p], after = pads[2 * p + 1];
+    if (mode != "constant" && (before < 0 || after < 0))
+      throw ValueError("pad: negative pads " + pads_str(pads) + " are only allowed in \"constant\" mode, not \"" +
+                       mode + "\"");
+    if (before > limit || after > limit || before < -limit || after < -limit)
+      throw ShapeError("pad: pads " + pads_str(pads) +
+                       " exceed the largest size of an axis (2^48) for the input of shape " + xs.str());
+    padded[d] = static_cast<std::size_t>(std::max(0LL, static_cast<long long>(xs[d]) + before + after));
+  }
+  (void)padded.numel();  // ShapeError when the padded tensor would be too large
   TensorT<T> y = x;
   if (mode == "constant") {
     // Negative amounts crop first; then the rest is a constant frame.

@@ -4,8 +4,8 @@
 //                       (gx[idx[k]] += g[k]) of ops_adjoint.h, and index_add's adjoint is the gather again.
 //   avg_pool2d          a convolution of each channel with a constant kernel of ones, divided by the window size:
 //                       conv2d's gradients (ops_conv.cpp) apply.
-//   adaptive_avg_pool2d averaging bins are rectangles, so the map is separable: y = A_h x A_w^T with constant
-//                       (out x in) averaging matrices, two matmuls.
+//   adaptive_avg_pool2d a linear map with its adjoint as a recorded op (AdaptiveAvgNode and
+//                       AdaptiveAvgAdjointNode, each the other's derivative).
 #include <cmath>
 #include <limits>
 
@@ -20,6 +20,8 @@ namespace ad {
 namespace {
 
 using detail::ConvGeom;
+
+constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();  // a window with no element of the input
 
 // The flat input index of each output's maximum, in a pool block owned by the node once it is recorded.
 struct Argmax {
@@ -43,13 +45,18 @@ class MaxPoolNode final : public Node<T> {
     T* gx = this->gin(0);
     if (!gx) return;
     const T* g = this->gout();
-    for (std::size_t k = 0; k < idx_.n; ++k) gx[idx_.p[k]] += g[k];
+    for (std::size_t k = 0; k < idx_.n; ++k)
+      if (idx_.p[k] != kNone) gx[idx_.p[k]] += g[k];
   }
   void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
     if (!need[0]) return;
     const TensorImpl<T>* x = this->input(0);
-    const std::vector<std::size_t> idx(idx_.p, idx_.p + idx_.n);
-    gin[0] = reshape(detail::index_add(g, AxisSplit{1, x->numel, 1}, idx), x->shape);
+    std::vector<std::size_t> idx, from;  // the outputs that have an input element, and that element
+    for (std::size_t k = 0; k < idx_.n; ++k)
+      if (idx_.p[k] != kNone) idx.push_back(idx_.p[k]), from.push_back(k);
+    TensorT<T> gk = reshape(g, Shape{idx_.n});
+    if (from.size() != idx_.n) gk = index_select(gk, 0, from);
+    gin[0] = reshape(detail::index_add(gk, AxisSplit{1, x->numel, 1}, idx), x->shape);
   }
 
  private:
@@ -88,7 +95,7 @@ TensorT<T> max_pool2d(const TensorT<T>& x, Size2 kernel_size, Size2 stride, Size
           // PyTorch's rule: scan the window row by row; a larger value or a NaN takes over. The first element
           // inside the image is the answer when nothing beats -inf.
           T best = -std::numeric_limits<T>::infinity();
-          std::size_t at = std::numeric_limits<std::size_t>::max();
+          std::size_t at = kNone;
           if (rows_inside && w0 >= 0 && w0 + signed_size((g.KW - 1) * g.DW) < W) {  // no bounds checks needed
             const std::size_t start = base + static_cast<std::size_t>(h0 * W + w0);
             at = start;
@@ -106,14 +113,14 @@ TensorT<T> max_pool2d(const TensorT<T>& x, Size2 kernel_size, Size2 stride, Size
                 const long long iw = w0 + signed_size(kj * g.DW);
                 if (iw < 0 || iw >= W) continue;
                 const std::size_t i = base + static_cast<std::size_t>(ih * W + iw);
-                if (at == std::numeric_limits<std::size_t>::max()) at = i;
+                if (at == kNone) at = i;
                 const T v = xd[i];
                 if (v > best || std::isnan(v)) best = v, at = i;
               }
             }
           }
-          id[k] = at;
-          yd[k] = xd[at];
+          id[k] = at;  // kNone when the whole window lies in the padding (possible with dilation): -inf, no gradient
+          yd[k] = at == kNone ? -std::numeric_limits<T>::infinity() : xd[at];
         }
       }
     }
@@ -154,6 +161,108 @@ TensorT<T> avg_pool2d(const TensorT<T>& x, Size2 kernel_size, Size2 stride, Size
   return reshape(sums * inv, pooled_shape(x.shape(), g));
 }
 
+namespace {
+
+// Adaptive average pooling over planes of H x W: output cell (i, j) averages rows [rs_i, re_i) and columns
+// [cs_j, ce_j). The map A and its adjoint A^T (each cell's gradient spread evenly over its bin) are the two ops
+// below; each one's derivative is the other, so every order is covered. A direct loop rather than two averaging
+// matmuls: a product with a 0/1-weighted matrix would turn an inf in one bin into NaN in every other (0 * inf).
+struct AdaptiveGeom {
+  std::size_t planes, H, W, OH, OW;
+  std::size_t start(std::size_t i, std::size_t n, std::size_t o) const { return i * n / o; }
+  std::size_t end(std::size_t i, std::size_t n, std::size_t o) const { return ((i + 1) * n + o - 1) / o; }
+};
+
+template <class T>
+void adaptive_average(const AdaptiveGeom& g, const T* x, T* y) {
+  for (std::size_t p = 0; p < g.planes; ++p)
+    for (std::size_t i = 0; i < g.OH; ++i)
+      for (std::size_t j = 0; j < g.OW; ++j) {
+        const std::size_t r0 = g.start(i, g.H, g.OH), r1 = g.end(i, g.H, g.OH);
+        const std::size_t c0 = g.start(j, g.W, g.OW), c1 = g.end(j, g.W, g.OW);
+        T sum = T(0);
+        for (std::size_t r = r0; r < r1; ++r)
+          for (std::size_t c = c0; c < c1; ++c) sum += x[(p * g.H + r) * g.W + c];
+        y[(p * g.OH + i) * g.OW + j] = sum / static_cast<T>((r1 - r0) * (c1 - c0));
+      }
+}
+
+// gx += A^T g.
+template <class T>
+void adaptive_spread(const AdaptiveGeom& g, const T* gy, T* gx) {
+  for (std::size_t p = 0; p < g.planes; ++p)
+    for (std::size_t i = 0; i < g.OH; ++i)
+      for (std::size_t j = 0; j < g.OW; ++j) {
+        const std::size_t r0 = g.start(i, g.H, g.OH), r1 = g.end(i, g.H, g.OH);
+        const std::size_t c0 = g.start(j, g.W, g.OW), c1 = g.end(j, g.W, g.OW);
+        const T v = gy[(p * g.OH + i) * g.OW + j] / static_cast<T>((r1 - r0) * (c1 - c0));
+        for (std::size_t r = r0; r < r1; ++r)
+          for (std::size_t c = c0; c < c1; ++c) gx[(p * g.H + r) * g.W + c] += v;
+      }
+}
+
+template <class T>
+TensorT<T> adaptive_op(const TensorT<T>& x, const AdaptiveGeom& g, const Shape& out_shape);
+template <class T>
+TensorT<T> adaptive_adjoint_op(const TensorT<T>& gy, const AdaptiveGeom& g, const Shape& in_shape);
+
+template <class T>
+class AdaptiveAvgNode final : public Node<T> {
+ public:
+  explicit AdaptiveAvgNode(const AdaptiveGeom& g) : g_(g) {}
+  const char* name() const override { return "adaptive_avg_pool2d"; }
+  void backward() override {
+    if (T* gx = this->gin(0)) adaptive_spread(g_, this->gout(), gx);
+  }
+  void backward_graph(const TensorT<T>& g, const bool* need, TensorT<T>* gin) override {
+    if (need[0]) gin[0] = adaptive_adjoint_op(g, g_, this->input(0)->shape);
+  }
+
+ private:
+  AdaptiveGeom g_;
+};
+
+template <class T>
+class AdaptiveAvgAdjointNode final : public Node<T> {
+ public:
+  explicit AdaptiveAvgAdjointNode(const AdaptiveGeom& g) : g_(g) {}
+  const char* name() const override { return "adaptive_avg_pool2d_backward"; }
+  void backward() override {
+    T* gg = this->gin(0);
+    if (!gg) return;
+    const std::size_t n = g_.planes * g_.OH * g_.OW;
+    Shape s{n};
+    TensorT<T> tmp = TensorT<T>::empty(s);
+    adaptive_average(g_, this->gout(), tmp.mutable_data());
+    for (std::size_t k = 0; k < n; ++k) gg[k] += tmp.data()[k];
+  }
+  void backward_graph(const TensorT<T>& h, const bool* need, TensorT<T>* gin) override {
+    if (need[0]) gin[0] = adaptive_op(h, g_, this->input(0)->shape);
+  }
+
+ private:
+  AdaptiveGeom g_;
+};
+
+template <class T>
+TensorT<T> adaptive_op(const TensorT<T>& x, const AdaptiveGeom& g, const Shape& out_shape) {
+  ImplRef<T> out = TensorImpl<T>::create(out_shape);
+  adaptive_average(g, x.data(), out->data);
+  record<AdaptiveAvgNode<T>>(out.get(), "adaptive_avg_pool2d", {&x.impl()}, g);
+  return TensorT<T>(std::move(out));
+}
+
+template <class T>
+TensorT<T> adaptive_adjoint_op(const TensorT<T>& gy, const AdaptiveGeom& g, const Shape& in_shape) {
+  ImplRef<T> out = TensorImpl<T>::create(in_shape);
+  std::fill(out->data, out->data + out->numel, T(0));
+  adaptive_spread(g, gy.data(), out->data);
+  record<AdaptiveAvgAdjointNode<T>>(out.get(), "adaptive_avg_pool2d_backward", {&gy.impl()}, g);
+  return TensorT<T>(std::move(out));
+}
+
+}  // namespace
+
 template <class T>
 TensorT<T> adaptive_avg_pool2d(const TensorT<T>& x, Size2 output_size) {
   if (x.dim() != 3 && x.dim() != 4)
@@ -163,25 +272,15 @@ TensorT<T> adaptive_avg_pool2d(const TensorT<T>& x, Size2 output_size) {
     throw ValueError("adaptive_avg_pool2d: output_size must be at least 1, got (" + std::to_string(output_size.h) +
                      ", " + std::to_string(output_size.w) + ")");
   const std::size_t r = x.dim();
-  const std::size_t H = x.shape()[r - 2], W = x.shape()[r - 1], planes = x.numel() / std::max<std::size_t>(1, H * W);
+  const std::size_t H = x.shape()[r - 2], W = x.shape()[r - 1];
   if (H == 0 || W == 0)
     throw ShapeError("adaptive_avg_pool2d: input of shape " + x.shape().str() + " has an empty image");
   const std::size_t OH = static_cast<std::size_t>(output_size.h), OW = static_cast<std::size_t>(output_size.w);
-  // A (out x in): row i averages the bin [floor(i n / o), ceil((i + 1) n / o)).
-  auto bins = [](std::size_t o, std::size_t n) {
-    TensorT<T> a = TensorT<T>::zeros(Shape{o, n});
-    T* p = a.mutable_data();
-    for (std::size_t i = 0; i < o; ++i) {
-      const std::size_t s = i * n / o, e = ((i + 1) * n + o - 1) / o;
-      for (std::size_t j = s; j < e; ++j) p[i * n + j] = T(1) / static_cast<T>(e - s);
-    }
-    return a;
-  };
-  const TensorT<T> rows = matmul(reshape(x, Shape{planes * H, W}), transpose(bins(OW, W)));  // (planes H, OW)
-  const TensorT<T> y = matmul(bins(OH, H), reshape(rows, Shape{planes, H, OW}));             // (planes, OH, OW)
   Shape s = x.shape();
   s[r - 2] = OH, s[r - 1] = OW;
-  return reshape(y, s);
+  (void)s.numel();  // ShapeError for an output size too large to hold
+  const AdaptiveGeom g{x.numel() / (H * W), H, W, OH, OW};
+  return adaptive_op(x, g, s);
 }
 
 #define AD_INSTANTIATE(T)                                                                           \

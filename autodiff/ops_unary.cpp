@@ -68,8 +68,10 @@ enum class Eval { loop, simd };
   X(leaky_relu, LeakyRelu,   xa,  where(x > T(0), x, x * a),                            where(x > T(0), g, g * a),                                 loop) \
   /* elu(x) = x for x > 0, a (e^x - 1) otherwise; for x <= 0 the derivative a e^x = y + a */ \
   X(elu,        Elu,         xa,  where(x <= T(0), a * (exp(x) - T(1)), x),             where(x <= T(0), g * (y + a), g),                          simd) \
-  /* softplus(x) = log(1 + e^(a x)) / a, = x above the threshold b; the derivative is sigmoid(a x) = z / (z + 1) */ \
-  X(softplus,   Softplus,    xab, where(x * a > b, x, log1p(exp(x * a)) / a),           where(x * a > b, g, g * exp(x * a) / (exp(x * a) + T(1))), simd) \
+  /* softplus(x) = log(1 + e^(a x)) / a, = x above the threshold b; the derivative is sigmoid(a x) = z / (z + 1),  */ \
+  /* z = e^(a x), taken as e^0 where the branch is unused so that z / (z + 1) is never inf / inf there (its second  */ \
+  /* derivative would be NaN, and NaN * 0 is NaN)                                                                    */ \
+  X(softplus,   Softplus,    xab, where(x * a > b, x, log1p(exp(x * a)) / a),           where(x * a > b, g, g * exp(where(x * a > b, T(0), x * a)) / (exp(where(x * a > b, T(0), x * a)) + T(1))), simd) \
   /* clamp keeps NaN; the gradient is g inside [a, b] (bounds included), 0 outside and at NaN */ \
   X(clamp,      Clamp,       xab, where(x < a, a, where(x > b, b, x)),                  where(x >= a, where(x <= b, g, T(0)), T(0)),               loop) \
   /* silu(x) = x sigmoid(x); with s = sigmoid(x) the derivative is s (1 + x (1 - s)) */ \

@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
   o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string dataset = "fashion", data_dir, net_name = "mnist";
   std::size_t train_limit = 0, test_limit = 0;
-  double val_fraction = 0.1;
+  double val_fraction = 0.1, flip = 0.0;
+  bool no_refit = false;
 
   examples::ArgParser args("cnn",
                            "Classifies Fashion-MNIST clothing or MNIST digits (28x28 images from IDX files) with a "
@@ -103,6 +104,11 @@ int main(int argc, char** argv) {
   args.add_size("test-limit", &test_limit, "N", "use only the first N test images (0: all)");
   args.add_double("val-fraction", &val_fraction, "F",
                   "fraction of the training images held out (stratified) for validation and early stopping", 0.0);
+  args.add_double("flip", &flip, "P",
+                  "data augmentation: mirror each training image left-right with probability P (a "
+                  "RandomHorizontalFlip layer before the network, active in training only)",
+                  0.0);
+  examples::add_refit_option(args, &no_refit);
   args.set_epilog(
       "Fashion-MNIST: apt-get install dataset-fashion-mnist. MNIST: scripts/download-mnist.sh (into data/mnist).\n\n"
       "Examples:\n  cnn                                   # Fashion-MNIST, PyTorch's MNIST-example network\n"
@@ -112,6 +118,7 @@ int main(int argc, char** argv) {
       "  cnn --epochs 0 --load out/cnn/model.npz  # evaluate saved weights");
   args.parse(argc, argv);
   if (val_fraction >= 1) args.fail("--val-fraction must be below 1");
+  if (flip > 1) args.fail("--flip must be at most 1");
 
   try {
     if (data_dir.empty()) data_dir = dataset == "mnist" ? data::mnist_dir() : data::fashion_mnist_dir();
@@ -132,7 +139,15 @@ int main(int argc, char** argv) {
     const std::size_t classes = 10;
     const std::string title = dataset == "mnist" ? "MNIST" : "Fashion-MNIST";
 
-    nn::Sequential<float> model = cnn::make_net<float>(net_name);
+    const auto make_model = [&] {
+      nn::Sequential<float> net = cnn::make_net<float>(net_name);
+      if (flip <= 0) return net;
+      // Unflatten first (the flip reverses the image's last axis), then the network's own layers.
+      nn::Sequential<float> m(nn::Unflatten<float>(1, {1, 28, 28}), nn::RandomHorizontalFlip<float>(flip));
+      for (std::size_t i = 1; i < net.size(); ++i) m.push_back(net[i]);
+      return m;
+    };
+    nn::Sequential<float> model = make_model();
     auto opt = examples::make_optimizer(o, model.parameters());
     auto sched = examples::make_scheduler(o.schedule, *opt, o.epochs);
     std::cout << "cnn: " << title << " from " << data_dir << ", " << train_set.size() << " training, " << val_set.size()
@@ -145,13 +160,16 @@ int main(int argc, char** argv) {
     run.load(model);
     const data::Dataset* val = val_set.size() ? &val_set : nullptr;
     run.fit(model, train::classification(), *opt, sched.get(), train_set, val);
+    // The validation accuracy of the validated model: the refit model has seen the validation part.
     const double val_acc =
         val ? train::accuracy(val_set.labels, train::predict(model, val_set, o.eval_batch_size)) : 0.0;
+    const std::size_t chosen_epochs = run.chosen_epochs();
+    if (val && !no_refit) run.refit(model, make_model, opt, sched, train::classification(), train_set, val_set);
     run.save(model);
     const Tensor test_logits = train::predict(model, test_set, o.eval_batch_size);
     const std::vector<std::size_t> pred = train::predict_classes(test_logits);
     train::ConfusionMatrix cm(test_set.labels, pred, classes);
-    const std::size_t epochs_run = run.history().size();
+    const std::size_t epochs_run = run.history().size() + (val && !no_refit ? chosen_epochs : 0);  // incl. the refit
     const double per_epoch = epochs_run ? run.seconds() / double(epochs_run) : 0.0;
     std::cout << "\nTest confusion matrix (" << test_set.size() << " images):\n"
               << cm.str(train_set.class_names) << "\n"
@@ -163,7 +181,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> files = run.plot_curves(title + " CNN");
     files.push_back(examples::plot_confusion(run.path("confusion.svg"), title + ": test confusion matrix", cm,
                                              train_set.class_names));
-    auto& conv1 = model.at<nn::Conv2d<float>>(1);
+    std::size_t c1 = 0;  // the first convolution (after Unflatten and, with --flip, the flip layer)
+    while (c1 + 1 < model.size() && !dynamic_cast<nn::Conv2d<float>*>(model[c1].get())) ++c1;
+    auto& conv1 = model.at<nn::Conv2d<float>>(c1);
     const std::size_t k = conv1.weight.shape()[2], maps = conv1.weight.shape()[0];
     const Tensor filters = to_unit(reshape(conv1.weight, Shape{maps, conv1.weight.numel() / maps}), false);
     std::vector<std::string> filter_captions;
@@ -175,8 +195,9 @@ int main(int argc, char** argv) {
     if (test_set.size() > 0) {
       model.eval();
       NoGradGuard no_grad;
-      const Tensor image = test_set.rows({0});                   // (1, 784)
-      Tensor fm = (*model[2])((*model[1])((*model[0])(image)));  // conv1 + ReLU: (1, maps, h, w)
+      const Tensor image = test_set.rows({0});  // (1, 784)
+      Tensor fm = image;
+      for (std::size_t i = 0; i <= c1 + 1; ++i) fm = (*model[i])(fm);  // up to conv1 + ReLU: (1, maps, h, w)
       const std::size_t h = fm.shape()[2], w = fm.shape()[3];
       const Tensor input = to_unit(image, true), unit_maps = to_unit(reshape(fm, Shape{maps, h * w}), true);
       std::vector<std::string> captions = {"input: " + train_set.class_names[test_set.labels[0]]};
@@ -195,7 +216,7 @@ int main(int argc, char** argv) {
     examples::print_result({{"test_accuracy", cm.accuracy()},
                             {"validation_accuracy", val_acc},
                             {"epochs", static_cast<double>(epochs_run)},
-                            {"best_epoch", static_cast<double>(run.chosen_epochs())},
+                            {"best_epoch", static_cast<double>(chosen_epochs)},
                             {"seconds", run.seconds()},
                             {"seconds_per_epoch", per_epoch}});
   } catch (const std::exception& e) {

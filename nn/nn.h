@@ -13,6 +13,7 @@
 #include "nn/loss.h"
 #include "nn/module.h"
 #include "nn/pooling.h"
+#include "nn/random_flip.h"
 #include "nn/residual.h"
 #include "nn/sequential.h"
 #include "nn/summary.h"

@@ -156,6 +156,17 @@ TEST_CASE("nn: Dropout2d zeroes whole channels and scales the rest, identity in 
   CHECK_THROWS_AS(nn::Dropout2d<double>(1.0), ValueError);
 }
 
+TEST_CASE("nn: dropout2d gradients to second order (the same mask in every evaluation)") {
+  const TensorD x = ad::testing::random_input(Shape{3, 4, 2, 3}, -1, 1);
+  ad::testing::expect_gradcheck(
+      [](const std::vector<TensorD>& v) {
+        manual_seed(9);  // the mask is a constant of the function: redrawn identically each time
+        const TensorD y = nn::dropout2d(v[0], 0.4);
+        return y * y;
+      },
+      {x}, "dropout2d");
+}
+
 TEST_CASE("nn: pooling layers, Flatten and Unflatten follow PyTorch's defaults") {
   nn::MaxPool2d<double> mp(2);
   CHECK(mp.describe() == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=false)");
@@ -200,4 +211,33 @@ TEST_CASE("conv2d split over two threads agrees with one thread") {
   REQUIRE(results[0].size() == results[1].size());
   for (std::size_t i = 0; i < results[0].size(); ++i)
     CHECK(results[0][i] == doctest::Approx(results[1][i]).epsilon(1e-12));
+}
+
+TEST_CASE("nn: RandomHorizontalFlip mirrors images in training (p = 1 all, p = 0 none), never in eval mode") {
+  const TensorD x = TensorD::from({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, Shape{2, 1, 2, 3}, true);
+  nn::RandomHorizontalFlip<double> all(1.0), none(0.0);
+  CHECK(all.describe() == "RandomHorizontalFlip(p=1)");
+  const TensorD y = all(x);
+  const std::vector<double> want = {3, 2, 1, 6, 5, 4, 9, 8, 7, 12, 11, 10};
+  for (std::size_t i = 0; i < want.size(); ++i) CHECK(y.data()[i] == want[i]);
+  // A permutation: the gradient of sum(y * c) is c mirrored back.
+  const TensorD c = TensorD::arange(12).reshape({2, 1, 2, 3});
+  sum(y * c).backward();
+  const std::vector<double> back = {2, 1, 0, 5, 4, 3, 8, 7, 6, 11, 10, 9};
+  for (std::size_t i = 0; i < back.size(); ++i) CHECK(x.grad().data()[i] == back[i]);
+  const TensorD z = none(x);
+  for (std::size_t i = 0; i < 12; ++i) CHECK(z.data()[i] == x.data()[i]);
+  all.eval();
+  const TensorD e = all(x);
+  for (std::size_t i = 0; i < 12; ++i) CHECK(e.data()[i] == x.data()[i]);
+  // p = 0.5 on many images: about half are mirrored, each either wholly or not at all.
+  manual_seed(4);
+  nn::RandomHorizontalFlip<double> half;
+  const TensorD many = TensorD::arange(400 * 3).reshape({400, 1, 1, 3});
+  const TensorD m = half(many);
+  std::size_t flipped = 0;
+  for (std::size_t i = 0; i < 400; ++i) flipped += m.data()[3 * i] > m.data()[3 * i + 2];
+  CHECK(flipped > 150);
+  CHECK(flipped < 250);
+  CHECK_THROWS_AS(nn::RandomHorizontalFlip<double>(1.5), ValueError);
 }

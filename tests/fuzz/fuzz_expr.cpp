@@ -258,6 +258,9 @@ enum Op : unsigned {
   SELECT, INDEX_SELECT, ROWS, CONCAT, STACK,
   SUM, SUM_AXIS, MEAN, MEAN_AXIS, MAX, MAX_AXIS, MIN, MIN_AXIS, LOGSUMEXP, LOG_SOFTMAX, SOFTMAX,
   CLONE, DETACH, QUERY,
+  // conv.h. New ops go last; the op byte is taken modulo kNumOps, so adding one changes what the corpus's programs
+  // decode to: the corpus is then re-encoded (README.md, "Adding an op").
+  CONV2D, MAX_POOL2D, AVG_POOL2D, ADAPTIVE_AVG_POOL2D, PAD,
   kNumOps
 };
 // clang-format on
@@ -275,10 +278,22 @@ const char* op_name(unsigned op) {
       "narrow", "select", "index_select", "rows", "concat", "stack",
       "sum", "sum(axis)", "mean", "mean(axis)", "max", "max(axis)", "min", "min(axis)", "logsumexp", "log_softmax",
       "softmax",
-      "clone", "detach", "query"};
+      "clone", "detach", "query",
+      "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "pad"};
   // clang-format on
   return op < kNumOps ? names[op] : "?";
 }
+
+// The arguments of the ops of conv.h: the Size2 pairs (h, w), conv2d's groups, the pooling options, pad's amounts.
+struct Geom {
+  long long kh = 1, kw = 1;  // kernel (pooling), output size (adaptive_avg_pool2d)
+  long long sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
+  long long groups = 1, divisor = 0;
+  bool ceil = false, include_pad = true;
+  std::string mode;             // conv2d: "" (the sizes ph, pw), "valid", "same" or an unknown one; pad: its mode
+  std::vector<long long> pads;  // pad
+  double value = 0;             // pad's constant
+};
 
 // One decoded op: which values it reads and its parameters. Steps are decoded once, while the program first runs;
 // the gradient check replays the valid ones.
@@ -291,6 +306,7 @@ struct Step {
   double s1 = 0, s2 = 0;
   std::vector<std::size_t> list;  // permutation, indices, labels or a shape
   std::vector<long> dims;         // reshape with -1
+  Geom g;                         // the convolution ops
 };
 
 std::vector<double> values_of(const TensorD& t) { return t.to_vector(); }
@@ -383,6 +399,20 @@ TensorD apply(const Step& s, const std::vector<TensorD>& v, const std::vector<Te
     case SOFTMAX: return ad::softmax(a(0), s.axis);
     case CLONE: return a(0).clone();
     case DETACH: return a(0).detach();
+    case CONV2D: {
+      const ad::ConvPadding padding =
+          s.g.mode.empty() ? ad::ConvPadding(ad::Size2(s.g.ph, s.g.pw)) : ad::ConvPadding(s.g.mode);
+      return ad::conv2d(a(0), a(1), s.args.size() > 2 ? a(2) : TensorD(), ad::Size2(s.g.sh, s.g.sw), padding,
+                        ad::Size2(s.g.dh, s.g.dw), s.g.groups);
+    }
+    case MAX_POOL2D:
+      return ad::max_pool2d(a(0), ad::Size2(s.g.kh, s.g.kw), ad::Size2(s.g.sh, s.g.sw), ad::Size2(s.g.ph, s.g.pw),
+                            ad::Size2(s.g.dh, s.g.dw), s.g.ceil);
+    case AVG_POOL2D:
+      return ad::avg_pool2d(a(0), ad::Size2(s.g.kh, s.g.kw), ad::Size2(s.g.sh, s.g.sw), ad::Size2(s.g.ph, s.g.pw),
+                            s.g.ceil, s.g.include_pad, s.g.divisor);
+    case ADAPTIVE_AVG_POOL2D: return ad::adaptive_avg_pool2d(a(0), ad::Size2(s.g.kh, s.g.kw));
+    case PAD: return ad::pad(a(0), s.g.pads, s.g.mode, s.g.value);
     default: fuzz::finding("apply: unknown op");
   }
 }
@@ -524,12 +554,14 @@ std::vector<double> take(const std::vector<double>& x, const Dims& d, std::size_
   return out;
 }
 
+void expect_conv_op(const Step& s, const std::vector<TensorD>& v, const std::vector<std::vector<double>>& x, Expect& e);
+
 Expect expect(const Step& s, const std::vector<TensorD>& v, const Ctx& ctx, const std::vector<TensorD>& leaves) {
   Expect e;
-  // An undefined operand (linear's bias excepted) is a ValueError wherever it is; it may surface after another
-  // argument error, so any argument error is accepted.
+  // An undefined operand (the bias of linear and conv2d excepted) is a ValueError wherever it is; it may surface
+  // after another argument error, so any argument error is accepted.
   for (std::size_t i = 0; i < s.args.size(); ++i)
-    if (!v[s.args[i]].defined() && !(s.op == LINEAR && i == 2)) {
+    if (!v[s.args[i]].defined() && !((s.op == LINEAR || s.op == CONV2D) && i == 2)) {
       e.errors = kValueErr | kShapeErr | kIndexErr;
       return e;
     }
@@ -590,6 +622,11 @@ Expect expect(const Step& s, const std::vector<TensorD>& v, const Ctx& ctx, cons
         }
       }
       if (s.op == DIV_S) e.finite_ok &= std::fabs(s.s1) > kPole;
+      // s^x: the derivative s^x log(s) needs s > 0 (NaN for s < 0 even where s^x is finite, at integer x).
+      if (s.op == SPOW) {
+        e.finite_ok &= s.s1 > kPole;
+        e.smooth &= s.s1 > kKink;
+      }
       // Strong curvature defeats central differences (x^1e6 near 1, softplus with beta 1e6): no gradcheck.
       if ((s.op == POW_S && std::fabs(s.s1) > 8) || (s.op == SOFTPLUS && s.s1 > 10)) e.smooth = false;
       if (!params_finite) e.finite_ok = false;
@@ -622,6 +659,13 @@ Expect expect(const Step& s, const std::vector<TensorD>& v, const Ctx& ctx, cons
           default: break;
         }
       }
+      // The domain of pow also over an empty result (broadcast against an empty exponent): its second derivatives
+      // are NaN at a = 0 there too.
+      if (s.op == POW)
+        for (double xa : x[0]) {
+          e.finite_ok &= xa > kPole;
+          e.smooth &= xa > kKink;
+        }
       elementwise_tolerance(e);
       return e;
     }
@@ -1047,6 +1091,9 @@ Expect expect(const Step& s, const std::vector<TensorD>& v, const Ctx& ctx, cons
       // rightly ignores, so gradcheck does not apply.
       e.smooth = !A(0).requires_grad();
       break;
+    case CONV2D: case MAX_POOL2D: case AVG_POOL2D: case ADAPTIVE_AVG_POOL2D: case PAD:
+      expect_conv_op(s, v, x, e);
+      return e;
     default: fuzz::finding("expect: unknown op");
   }
   // Shape ops and copies: exact values.
@@ -1056,6 +1103,297 @@ Expect expect(const Step& s, const std::vector<TensorD>& v, const Ctx& ctx, cons
 }
 
 // clang-format on
+// ---- The ops of conv.h ------------------------------------------------------------------------------------------
+// Every documented error that applies is accepted, as for the factories: conv_geometry.cpp, ops_pool.cpp and
+// ops_pad.cpp check in some order that conv.h does not document. ValueError: an argument out of its domain
+// (stride, dilation, groups, kernel or output size < 1, padding < 0 or more than half a pooling kernel, an unknown
+// mode, divisor_override < 0, negative or too large pad amounts); ShapeError: the operands' shapes (rank, channels,
+// bias, an empty kernel, a (dilated) kernel larger than the padded image, a result above Shape::kMaxNumel). The
+// reference values are direct loops over the definitions in conv.h, with PyTorch's rules where it is silent.
+
+// An NCHW image: a 4-D tensor (N, C, H, W) or a 3-D one (C, H, W), N = 1.
+struct Image {
+  std::size_t N = 1, C = 0, H = 0, W = 0;
+  bool batched = false;
+};
+
+bool image_of(const Dims& d, Image& im) {
+  if (d.size() != 3 && d.size() != 4) return false;
+  im.batched = d.size() == 4;
+  const std::size_t o = im.batched ? 1 : 0;
+  im.N = im.batched ? d[0] : 1;
+  im.C = d[o], im.H = d[o + 1], im.W = d[o + 2];
+  return true;
+}
+
+Dims image_dims(const Image& im, std::size_t channels, std::size_t oh, std::size_t ow) {
+  return im.batched ? Dims{im.N, channels, oh, ow} : Dims{channels, oh, ow};
+}
+
+// The number of windows of extent d (k - 1) + 1 (which fits) along an axis of n with padding p on both sides:
+// floor((n + 2 p - d (k - 1) - 1) / s) + 1, or with ceil_mode the ceiling, less a last window that would start in
+// the right padding (PyTorch's pooling_output_shape).
+std::size_t windows(long long n, long long k, long long s, long long p, long long d, bool ceil_mode) {
+  const long long span = n + 2 * p - d * (k - 1) - 1;
+  long long o = span / s + (ceil_mode && span % s != 0 ? 1 : 0) + 1;
+  if (ceil_mode && (o - 1) * s >= n + p) --o;
+  return static_cast<std::size_t>(o);
+}
+
+// y[n, o, i, j] = b[o] + sum over the group's channels c and the kernel (p, q) of
+// w[o, c, p, q] x[n, c, i s - top + p d, j s - left + q d], zero outside the image.
+void expect_conv2d(const Step& s, const std::vector<TensorD>& v, const std::vector<std::vector<double>>& x, Expect& e) {
+  const Geom& g = s.g;
+  const bool same = g.mode == "same", bias = s.args.size() > 2 && v[s.args[2]].defined();
+  if (!same && !g.mode.empty() && g.mode != "valid") e.errors |= kValueErr;
+  if (same ? g.sh != 1 || g.sw != 1 : g.sh < 1 || g.sw < 1) e.errors |= kValueErr;  // "same" needs stride 1
+  const long long ph = g.mode.empty() ? g.ph : 0, pw = g.mode.empty() ? g.pw : 0;
+  if (g.dh < 1 || g.dw < 1 || ph < 0 || pw < 0 || g.groups < 1) e.errors |= kValueErr;
+  const Dims xd = dims_of(v[s.args[0]]), wd = dims_of(v[s.args[1]]);
+  Image im;
+  if (!image_of(xd, im) || wd.size() != 4) {
+    e.errors |= kShapeErr;
+    return;
+  }
+  if (g.groups < 1) return;
+  const std::size_t G = static_cast<std::size_t>(g.groups), O = wd[0], Cg = wd[1], KH = wd[2], KW = wd[3];
+  if (O % G != 0 || im.C != Cg * G || (bias && dims_of(v[s.args[2]]) != Dims{O}) || KH == 0 || KW == 0) {
+    e.errors |= kShapeErr;
+    return;
+  }
+  if (e.errors) return;
+  // The dilated kernel must fit the padded image; "same" pads d (k - 1) in all, the odd one at the bottom/right.
+  const long long H = static_cast<long long>(im.H), W = static_cast<long long>(im.W);
+  const long long eh = g.dh * (static_cast<long long>(KH) - 1) + 1, ew = g.dw * (static_cast<long long>(KW) - 1) + 1;
+  const long long pad_h = same ? eh - 1 : 2 * ph, pad_w = same ? ew - 1 : 2 * pw;
+  const long long top = same ? (eh - 1) / 2 : ph, left = same ? (ew - 1) / 2 : pw;
+  if (eh > H + pad_h || ew > W + pad_w) {
+    e.errors |= kShapeErr;
+    return;
+  }
+  const std::size_t OH = static_cast<std::size_t>((H + pad_h - eh) / g.sh + 1);
+  const std::size_t OW = static_cast<std::size_t>((W + pad_w - ew) / g.sw + 1);
+  e.dims = image_dims(im, O, OH, OW);
+  if (count(e.dims) > kMaxNumel) {
+    e.skip = true;
+    return;
+  }
+  // Values for finite operands only: an infinite weight times the zero padding is NaN in the library (as in
+  // PyTorch's im2col) but no term at all in the definition.
+  e.check_values = true;
+  for (const auto& xi : x) e.check_values = e.check_values && all_finite(xi);
+  const std::size_t Og = O / G;
+  for (std::size_t n = 0; n < im.N; ++n)
+    for (std::size_t o = 0; o < O; ++o)
+      for (std::size_t i = 0; i < OH; ++i)
+        for (std::size_t j = 0; j < OW; ++j) {
+          Summation acc;  // the bias first: the output is pre-filled with it
+          if (bias) acc.add(x[2][o]);
+          for (std::size_t c = 0; c < Cg; ++c)
+            for (std::size_t p = 0; p < KH; ++p)
+              for (std::size_t q = 0; q < KW; ++q) {
+                const long long r = static_cast<long long>(i) * g.sh - top + static_cast<long long>(p) * g.dh;
+                const long long col = static_cast<long long>(j) * g.sw - left + static_cast<long long>(q) * g.dw;
+                if (r < 0 || r >= H || col < 0 || col >= W) continue;
+                const std::size_t channel = (o / Og) * Cg + c;
+                acc.add_product(x[1][((o * Cg + c) * KH + p) * KW + q],
+                                x[0][((n * im.C + channel) * im.H + static_cast<std::size_t>(r)) * im.W +
+                                     static_cast<std::size_t>(col)]);
+              }
+          e.want.push_back(acc.sum);
+          e.tol.push_back(acc.tol());
+        }
+}
+
+// max_pool2d: the maximum of the window's elements inside the image (padding is -inf), NaN if one is NaN.
+// avg_pool2d: the window's sum over PyTorch's divisor: divisor_override, else the window clipped to the padded
+// image (count_include_pad), else to the image.
+void expect_pool(const Step& s, const Dims& xd, const std::vector<double>& x, Expect& e) {
+  const Geom& g = s.g;
+  const bool is_max = s.op == MAX_POOL2D;
+  const long long dh = is_max ? g.dh : 1, dw = is_max ? g.dw : 1;
+  const bool by_kernel = g.sh == 0 && g.sw == 0;  // stride=None
+  const long long sh = by_kernel ? g.kh : g.sh, sw = by_kernel ? g.kw : g.sw;
+  const bool args_ok = g.kh >= 1 && g.kw >= 1 && sh >= 1 && sw >= 1 && dh >= 1 && dw >= 1 && g.ph >= 0 && g.pw >= 0 &&
+                       2 * g.ph <= g.kh && 2 * g.pw <= g.kw;
+  if (!args_ok || (!is_max && g.divisor < 0)) e.errors |= kValueErr;
+  Image im;
+  if (!image_of(xd, im)) {
+    e.errors |= kShapeErr;
+    return;
+  }
+  if (!args_ok) return;
+  const long long H = static_cast<long long>(im.H), W = static_cast<long long>(im.W);
+  if (dh * (g.kh - 1) + 1 > H + 2 * g.ph || dw * (g.kw - 1) + 1 > W + 2 * g.pw) {
+    e.errors |= kShapeErr;
+    return;
+  }
+  if (e.errors) return;
+  const std::size_t OH = windows(H, g.kh, sh, g.ph, dh, g.ceil), OW = windows(W, g.kw, sw, g.pw, dw, g.ceil);
+  e.dims = image_dims(im, im.C, OH, OW);
+  if (count(e.dims) > kMaxNumel) {
+    e.skip = true;
+    return;
+  }
+  e.check_values = true;  // NaN and infinities included: a selection, and sums of the window's elements
+  for (std::size_t plane = 0; plane < im.N * im.C; ++plane)
+    for (std::size_t i = 0; i < OH; ++i)
+      for (std::size_t j = 0; j < OW; ++j) {
+        const double* img = x.data() + plane * im.H * im.W;
+        const long long h0 = static_cast<long long>(i) * sh - g.ph, w0 = static_cast<long long>(j) * sw - g.pw;
+        if (is_max) {
+          std::vector<double> win;
+          for (long long ki = 0; ki < g.kh; ++ki)
+            for (long long kj = 0; kj < g.kw; ++kj) {
+              const long long r = h0 + ki * dh, c = w0 + kj * dw;
+              if (r >= 0 && r < H && c >= 0 && c < W) win.push_back(img[r * W + c]);
+            }
+          const double best = nan_max(win.data(), win.size());  // -inf for a window inside the padding
+          e.want.push_back(best);
+          e.tol.push_back(0);
+          // gradcheck needs a unique maximum in every window
+          std::size_t ties = 0;
+          for (double w : win) ties += std::fabs(w - best) <= kKink;
+          e.smooth &= ties == 1;
+          continue;
+        }
+        const long long he = std::min(h0 + g.kh, H + g.ph), we = std::min(w0 + g.kw, W + g.pw);
+        const long long padded = (he - h0) * (we - w0);
+        const long long r0 = std::max(h0, 0LL), r1 = std::min(he, H), c0 = std::max(w0, 0LL), c1 = std::min(we, W);
+        Summation sum;
+        for (long long r = r0; r < r1; ++r)
+          for (long long c = c0; c < c1; ++c) sum.add(img[r * W + c]);
+        const long long inside = std::max(0LL, r1 - r0) * std::max(0LL, c1 - c0);
+        const long long divisor = g.divisor ? g.divisor : g.include_pad ? padded : inside;
+        if (divisor == 0) {
+          // A window inside the padding (an empty image) without count_include_pad: 0 / 0, which conv.h does not
+          // settle (PyTorch gives 0, but refuses empty images).
+          e.want.push_back(0);
+          e.tol.push_back(kAnyValue);
+          continue;
+        }
+        const double want = sum.sum / static_cast<double>(divisor);
+        e.want.push_back(want);
+        e.tol.push_back(sum.tol() / static_cast<double>(divisor) + 1e-15 * std::fabs(want));
+      }
+}
+
+// Output cell (i, j) averages rows [floor(i H / oh), ceil((i + 1) H / oh)) and the same for the columns.
+void expect_adaptive(const Step& s, const Dims& xd, const std::vector<double>& x, Expect& e) {
+  const long long oh = s.g.kh, ow = s.g.kw;
+  if (oh < 1 || ow < 1) e.errors |= kValueErr;
+  Image im;
+  if (!image_of(xd, im) || im.H == 0 || im.W == 0) e.errors |= kShapeErr;
+  if (e.errors) return;
+  e.dims = xd;
+  e.dims[xd.size() - 2] = static_cast<std::size_t>(oh);
+  e.dims[xd.size() - 1] = static_cast<std::size_t>(ow);
+  if (count(e.dims) > kMaxNumel) {
+    e.skip = true;
+    return;
+  }
+  e.check_values = true;  // NaN and infinities included: each cell is the mean of its own bin
+  const std::size_t OH = e.dims[xd.size() - 2], OW = e.dims[xd.size() - 1];
+  for (std::size_t plane = 0; plane < im.N * im.C; ++plane)
+    for (std::size_t i = 0; i < OH; ++i)
+      for (std::size_t j = 0; j < OW; ++j) {
+        const std::size_t r0 = i * im.H / OH, r1 = ((i + 1) * im.H + OH - 1) / OH;
+        const std::size_t c0 = j * im.W / OW, c1 = ((j + 1) * im.W + OW - 1) / OW;
+        Summation sum;
+        for (std::size_t r = r0; r < r1; ++r)
+          for (std::size_t c = c0; c < c1; ++c) sum.add(x[(plane * im.H + r) * im.W + c]);
+        const double n = static_cast<double>((r1 - r0) * (c1 - c0)), want = sum.sum / n;
+        e.want.push_back(want);
+        e.tol.push_back(sum.tol() / n + 1e-15 * std::fabs(want));
+      }
+}
+
+// pad: (before, after) pairs from the last axis backwards. Output index j of an axis of n reads input j - before:
+// the constant outside [0, n), else mirrored without repeating the edge (reflect), clamped (replicate) or wrapped
+// (circular). A negative amount crops (constant mode only).
+void expect_pad(const Step& s, const Dims& xd, const std::vector<double>& x, bool x_rg, Expect& e) {
+  const Geom& g = s.g;
+  const std::vector<long long>& pads = g.pads;
+  const std::size_t r = xd.size(), k = pads.size() / 2;
+  const bool constant = g.mode == "constant", reflect = g.mode == "reflect", circular = g.mode == "circular";
+  if (pads.size() % 2 != 0 || k > r || !(constant || reflect || circular || g.mode == "replicate")) {
+    e.errors = kValueErr;
+    return;
+  }
+  std::vector<long long> before(r, 0);
+  std::vector<double> extent(r);  // as doubles: the amounts may be near LLONG_MAX
+  bool identity = true;
+  for (std::size_t d = 0; d < r; ++d) extent[d] = static_cast<double>(xd[d]);
+  for (std::size_t p = 0; p < k; ++p) {
+    const std::size_t d = r - 1 - p;
+    const long long n = static_cast<long long>(xd[d]), b = pads[2 * p], a = pads[2 * p + 1];
+    if (b != 0 || a != 0) identity = false;
+    if (constant) {
+      const double crop = (b < 0 ? -static_cast<double>(b) : 0) + (a < 0 ? -static_cast<double>(a) : 0);
+      if (crop > static_cast<double>(n)) e.errors = kValueErr;  // crops more than the axis holds
+    } else if (b < 0 || a < 0) {
+      e.errors = kValueErr;
+    } else if ((b != 0 || a != 0) && (n == 0 || (reflect && (b >= n || a >= n)) || (circular && (b > n || a > n)))) {
+      e.errors = kValueErr;
+    }
+    before[d] = b;
+    extent[d] += static_cast<double>(b) + static_cast<double>(a);
+  }
+  if (e.errors) return;
+  for (double x_ : extent)
+    if (x_ > static_cast<double>(kShapeLimit)) e.errors = kShapeErr;
+  if (e.errors) return;
+  for (double x_ : extent) e.dims.push_back(static_cast<std::size_t>(x_));
+  if (!shape_ok(e.dims)) {
+    e.errors = kShapeErr;
+    return;
+  }
+  if (identity) e.rg = x_rg;  // nothing to pad: the input itself is returned
+  if (count(e.dims) > kMaxNumel) {
+    e.skip = true;
+    return;
+  }
+  e.check_values = true;  // a copy: exact, NaN and infinities included
+  std::vector<std::size_t> at(r, 0);
+  for (std::size_t f = 0, total = count(e.dims); f < total; ++f) {
+    std::size_t rem = f, src = 0;
+    for (std::size_t d = r; d-- > 0;) {
+      at[d] = rem % e.dims[d];
+      rem /= e.dims[d];
+    }
+    bool inside = true;
+    for (std::size_t d = 0; d < r; ++d) {
+      const long long n = static_cast<long long>(xd[d]);
+      long long i = static_cast<long long>(at[d]) - before[d];
+      if (i < 0 || i >= n) {
+        if (constant)
+          inside = false;
+        else if (reflect)
+          i = i < 0 ? -i : 2 * (n - 1) - i;
+        else if (circular)
+          i = (i % n + n) % n;
+        else
+          i = i < 0 ? 0 : n - 1;
+      }
+      src = src * xd[d] + static_cast<std::size_t>(inside ? i : 0);
+    }
+    e.want.push_back(inside ? x[src] : g.value);
+  }
+  e.tol.assign(e.want.size(), 0);
+}
+
+void expect_conv_op(const Step& s, const std::vector<TensorD>& v, const std::vector<std::vector<double>>& x,
+                    Expect& e) {
+  const Dims xd = dims_of(v[s.args[0]]);
+  switch (s.op) {
+    case CONV2D: expect_conv2d(s, v, x, e); break;
+    case MAX_POOL2D:
+    case AVG_POOL2D: expect_pool(s, xd, x[0], e); break;
+    case ADAPTIVE_AVG_POOL2D: expect_adaptive(s, xd, x[0], e); break;
+    default: expect_pad(s, xd, x[0], v[s.args[0]].requires_grad(), e); break;
+  }
+}
+
 // ---- Running and checking a program ----------------------------------------------------------------------------
 struct Program {
   std::vector<Step> steps;         // the valid steps, in order (each pushed one value)
@@ -1129,6 +1467,16 @@ std::string describe(const Step& s, const std::vector<TensorD>& v) {
     for (long x : s.dims) d += std::to_string(x) + " ";
     d += "]";
   }
+  if (s.op >= CONV2D) {
+    const Geom& g = s.g;
+    auto pair = [](long long a, long long b) { return "(" + std::to_string(a) + "," + std::to_string(b) + ")"; };
+    d += " kernel/out=" + pair(g.kh, g.kw) + " stride=" + pair(g.sh, g.sw) + " padding=" + pair(g.ph, g.pw) +
+         " dilation=" + pair(g.dh, g.dw) + " groups=" + std::to_string(g.groups) + " ceil=" + std::to_string(g.ceil) +
+         " include_pad=" + std::to_string(g.include_pad) + " divisor=" + std::to_string(g.divisor) + " mode=\"" +
+         g.mode + "\" value=" + std::to_string(g.value) + " pads=(";
+    for (std::size_t i = 0; i < g.pads.size(); ++i) d += (i ? "," : "") + std::to_string(g.pads[i]);
+    d += ")";
+  }
   return d;
 }
 
@@ -1139,6 +1487,49 @@ TensorD make_leaf(Bytes& in, std::size_t id, bool specials) {
   for (auto& x : vals) x = leaf_value(in.byte(), id, specials);
   const bool rg = !in.one_in(5);
   return TensorD::from(vals, Shape(d), rg);
+}
+
+// A new leaf of shape d (values and requires_grad from the input), appended to the values as a LEAF step.
+std::size_t push_leaf(Bytes& in, const Dims& d, bool specials, std::vector<TensorD>& v, Program& p) {
+  std::vector<double> vals(count(d));
+  for (auto& x : vals) x = leaf_value(in.byte(), p.leaves.size(), specials);
+  const bool rg = !in.one_in(5);
+  Step s;
+  s.op = LEAF;
+  s.n1 = p.leaves.size();
+  p.leaves.push_back(TensorD::from(vals, Shape(d), rg));
+  v.push_back(p.leaves.back());
+  p.steps.push_back(s);
+  p.trace += "  v" + std::to_string(v.size() - 1) + " = leaf " + p.leaves.back().str() + "\n";
+  note_values(p, vals);
+  return v.size() - 1;
+}
+
+// conv2d's weight (and, one time in two, bias) as new leaves made for the input's channels and the decoded groups:
+// (out, in / groups, kh, kw) with out a multiple of groups. A weight taken from the values rarely fits. Sometimes
+// one size is off, the kernel empty or the weight 3-D.
+void conv_operands(Bytes& in, Step& s, std::vector<TensorD>& v, Program& p, bool specials) {
+  const TensorD& x = v[s.args[0]];
+  const Dims d = x.defined() ? dims_of(x) : Dims{};
+  const std::size_t C = d.size() == 3 || d.size() == 4 ? std::min<std::size_t>(d[d.size() - 3], 8) : in.below(4);
+  const std::size_t G = s.g.groups >= 1 ? static_cast<std::size_t>(s.g.groups) : 1;
+  std::size_t cg = C / G + (in.one_in(16) ? 1 : 0);
+  std::size_t out = G * (1 + in.below(2)) + (in.one_in(16) ? 1 : 0);
+  std::size_t kh = in.one_in(16) ? 0 : 1 + in.below(3), kw = in.one_in(16) ? 0 : 1 + in.below(3);
+  while (out * cg * kh * kw > kMaxLeafNumel) {
+    if (kw > 1)
+      --kw;
+    else if (kh > 1)
+      --kh;
+    else if (out > 1)
+      --out;
+    else
+      --cg;
+  }
+  Dims wd = {out, cg, kh, kw};
+  if (in.one_in(32)) wd.pop_back();
+  s.args.push_back(push_leaf(in, wd, specials, v, p));
+  if (in.one_in(2)) s.args.push_back(push_leaf(in, Dims{out + (in.one_in(16) ? 1 : 0)}, specials, v, p));
 }
 
 // FACTORY: the tensor factories, some with invalid arguments. Returns the class expected and sets `t` when valid.
@@ -1202,6 +1593,30 @@ unsigned run_factory(Bytes& in, TensorD& t, Program& p) {
     if (!same_value(got_v[i], want, 0)) fail(p, "factory kind " + std::to_string(kind) + " gave a wrong value");
   }
   return 0;
+}
+
+// The geometry arguments of the ops of conv.h: mostly small valid values, sometimes 0 or negative.
+constexpr long long kKernels[8] = {1, 2, 3, 2, 1, 3, 2, 0};
+constexpr long long kStrides[8] = {1, 1, 2, 1, 3, 2, 1, 0};
+constexpr long long kPaddings[8] = {0, 0, 1, 0, 1, 2, 0, -1};
+constexpr long long kDilations[8] = {1, 1, 1, 2, 1, 2, 1, 0};
+constexpr long long kGroups[8] = {1, 1, 1, 2, 3, 1, 2, 0};
+constexpr long long kOutputSizes[8] = {1, 2, 3, 4, 1, 2, 5, 0};
+long long geo_arg(Bytes& in, const long long (&table)[8]) { return table[in.byte() & 7]; }
+
+// pad's amounts: mostly 0 to 3, sometimes negative (a crop in constant mode, else a ValueError), rarely so large
+// that the result cannot have a shape (ShapeError), near LLONG_MAX included.
+long long pad_amount(Bytes& in) {
+  static const long long table[16] = {0, 1, 2, 1, 0, 3, 1, 2, 0, 1, 2, -1, 0, 1, -2, -1};
+  const unsigned b = in.byte();
+  switch (b) {
+    case 255: return LLONG_MAX;
+    case 254: return 1LL << 50;
+    case 253: return 1LL << 62;
+    case 252: return LLONG_MIN;
+    case 251: return -(1LL << 50);
+    default: return table[b & 15];
+  }
 }
 
 // Decodes the parameters of step `s` (operands already chosen) from the input, using the operands' shapes to
@@ -1326,6 +1741,50 @@ void decode_params(Bytes& in, Step& s, const std::vector<TensorD>& v) {
           s.list.push_back(in.one_in(8) ? index_arg(in, size) : in.below(size + 1));
       break;
     }
+    case CONV2D: {
+      Geom& g = s.g;
+      g.sh = geo_arg(in, kStrides), g.sw = geo_arg(in, kStrides);
+      const unsigned m = in.byte() % 16;
+      g.mode = m < 10 ? "" : m < 12 ? "valid" : m < 15 ? "same" : "full";
+      if (g.mode.empty()) g.ph = geo_arg(in, kPaddings), g.pw = geo_arg(in, kPaddings);
+      g.dh = geo_arg(in, kDilations), g.dw = geo_arg(in, kDilations);
+      g.groups = geo_arg(in, kGroups);
+      break;
+    }
+    case MAX_POOL2D:
+    case AVG_POOL2D: {
+      Geom& g = s.g;
+      g.kh = geo_arg(in, kKernels), g.kw = geo_arg(in, kKernels);
+      if (in.one_in(3))
+        g.sh = g.sw = 0;  // stride=None: the kernel size
+      else
+        g.sh = geo_arg(in, kStrides), g.sw = geo_arg(in, kStrides);
+      g.ph = geo_arg(in, kPaddings), g.pw = geo_arg(in, kPaddings);
+      if (s.op == MAX_POOL2D) g.dh = geo_arg(in, kDilations), g.dw = geo_arg(in, kDilations);
+      const unsigned f = in.byte();
+      g.ceil = f & 1;
+      g.include_pad = (f & 6) != 6;
+      if (s.op == AVG_POOL2D) {
+        const unsigned b = in.byte();
+        g.divisor = b < 192 ? 0 : b < 248 ? 1 + b % 3 : -1 - static_cast<long long>(b % 2);
+      }
+      break;
+    }
+    case ADAPTIVE_AVG_POOL2D: s.g.kh = geo_arg(in, kOutputSizes), s.g.kw = geo_arg(in, kOutputSizes); break;
+    case PAD: {
+      Geom& g = s.g;
+      static const char* modes[8] = {"constant",  "constant", "constant", "reflect",
+                                     "replicate", "circular", "reflect",  "replicate"};
+      const unsigned m = in.byte();
+      g.mode = m == 255 ? "zeros" : modes[m & 7];
+      const unsigned b = in.byte();
+      std::size_t n = 2 * (b % (r + 1));  // pairs for up to every axis
+      if (b >= 248) n = 2 * (r + 1);      // one pair too many
+      if (b >= 240 && b < 248) ++n;       // an odd count
+      for (std::size_t i = 0; i < n; ++i) g.pads.push_back(pad_amount(in));
+      g.value = scalar_arg(in);
+      break;
+    }
     default: break;
   }
 }
@@ -1351,6 +1810,7 @@ std::size_t arity(unsigned op, Bytes& in) {
     case MATMUL: return 2;
     case WHERE: return 3;
     case LINEAR: return in.one_in(3) ? 2 : 3;
+    case CONV2D: return in.one_in(4) ? 2 + in.below(2) : 1;  // 1: a weight and bias made to fit (conv_operands)
     case CONCAT:
     case STACK: return in.below(5);
     default: return 1;
@@ -1578,6 +2038,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         note_values(p, values_of(t));
       } else if (!s.args.empty()) {
         decode_params(in, s, v);
+        if (s.op == CONV2D && s.args.size() == 1) conv_operands(in, s, v, p, specials);
       }
 
       const Expect e = expect(s, v, ctx, p.leaves);
