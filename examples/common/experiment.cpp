@@ -53,11 +53,12 @@ double Experiment::seconds() const { return now_seconds() - start_; }
 
 std::size_t Experiment::chosen_epochs() const {
   if (history_.empty()) return 0;
-  if (options_.patience > 0 && history_.has("val_loss")) {
-    const std::vector<double>& v = history_["val_loss"];
+  if (options_.patience > 0 && history_.has(options_.monitor)) {
+    const std::vector<double>& v = history_[options_.monitor];
     // A run whose validation loss was never finite (it diverged) chose nothing: no refit.
     if (std::none_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); })) return 0;
-    return history_.best_epoch("val_loss");
+    // The same rule as EarlyStopping's mode "auto": accuracies are maximised, losses minimised.
+    return history_.best_epoch(options_.monitor, options_.monitor.find("acc") != std::string::npos);
   }
   return history_.epochs().back();
 }
@@ -127,8 +128,10 @@ ad::train::FitResult Experiment::run(ad::nn::Module<float>& model, const ad::tra
   callbacks.push_back(std::make_shared<tr::CSVLogger>(path("metrics" + suffix + ".csv")));
   if (val && options_.patience > 0)
     callbacks.push_back(std::make_shared<tr::EarlyStopping>(
-        tr::EarlyStoppingOptions().patience(options_.patience).restore_best_weights(true)));
-  if (val && !options_.save.empty()) callbacks.push_back(std::make_shared<tr::ModelCheckpoint>(options_.save));
+        tr::EarlyStoppingOptions().monitor(options_.monitor).patience(options_.patience).restore_best_weights(true)));
+  if (val && !options_.save.empty())
+    callbacks.push_back(
+        std::make_shared<tr::ModelCheckpoint>(options_.save, tr::ModelCheckpointOptions().monitor(options_.monitor)));
   callbacks.insert(callbacks.end(), extra.begin(), extra.end());
   // Last: it saves the others' state. At most every 10 s (and on Ctrl-C and at the end): an fsync'ed write per epoch
   // would dominate runs of many tiny epochs (gates: 1500 epochs of 4 examples).

@@ -33,6 +33,7 @@ struct TrainOptions {
   std::string progress = "auto";
   int threads = 1;                     // OpenBLAS threads: a second thread only pays off for large matrix products
   std::size_t patience = 20;           // early stopping on the validation loss (0: off)
+  std::string monitor = "val_loss";    // what early stopping and --save's best epoch watch (e.g. "val_acc")
   std::size_t eval_batch_size = 1024;  // rows per forward pass when validating (memory: a CNN's maps are large)
   std::string save;                    // --save PATH: the model at the best validation epoch and at the end
   std::string load;                    // --load PATH: the model's weights before training
