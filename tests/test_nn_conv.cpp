@@ -121,16 +121,22 @@ TEST_CASE("nn: BatchNorm2d normalises each channel over batch, height and width,
   CHECK_THROWS_AS(bn(TensorD::randn({4, 2, 5, 5})), ShapeError);
 }
 
-TEST_CASE("nn: BatchNorm2d training-mode gradients to second order") {
-  const TensorD x = ad::testing::random_input(Shape{2, 2, 3, 2}, -1, 1);
-  const TensorD w = ad::testing::random_input(Shape{2}, 0.5, 1.5), b = ad::testing::random_input(Shape{2}, -1, 1);
-  ad::testing::expect_gradcheck(
-      [](const std::vector<TensorD>& v) {
-        TensorD rm = TensorD::zeros({2}), rv = TensorD::ones({2});
-        const TensorD y = nn::batch_norm(v[0], rm, rv, v[1], v[2], true, 0.1, 1e-5);
-        return y * y * y;
-      },
-      {x, w, b}, "batch_norm over (N, C, H, W)");
+TEST_CASE("nn: BatchNorm2d training-mode gradients to second order over random shapes") {
+  using ad::testing::rand_int;
+  for (int trial = 0; trial < 4; ++trial) {
+    const std::size_t c = rand_int(1, 3);
+    // At least two values per channel (a variance needs them).
+    const Shape xs{rand_int(1, 3), c, rand_int(1, 3), rand_int(2, 3)};
+    const TensorD x = ad::testing::random_input(xs, -1, 1);
+    const TensorD w = ad::testing::random_input(Shape{c}, 0.5, 1.5), b = ad::testing::random_input(Shape{c}, -1, 1);
+    ad::testing::expect_gradcheck(
+        [c](const std::vector<TensorD>& v) {
+          TensorD rm = TensorD::zeros({c}), rv = TensorD::ones({c});
+          const TensorD y = nn::batch_norm(v[0], rm, rv, v[1], v[2], true, 0.1, 1e-5);
+          return y * y * y;
+        },
+        {x, w, b}, "batch_norm over (N, C, H, W)");
+  }
 }
 
 TEST_CASE("nn: Dropout2d zeroes whole channels and scales the rest, identity in eval mode") {
@@ -156,15 +162,20 @@ TEST_CASE("nn: Dropout2d zeroes whole channels and scales the rest, identity in 
   CHECK_THROWS_AS(nn::Dropout2d<double>(1.0), ValueError);
 }
 
-TEST_CASE("nn: dropout2d gradients to second order (the same mask in every evaluation)") {
-  const TensorD x = ad::testing::random_input(Shape{3, 4, 2, 3}, -1, 1);
-  ad::testing::expect_gradcheck(
-      [](const std::vector<TensorD>& v) {
-        manual_seed(9);  // the mask is a constant of the function: redrawn identically each time
-        const TensorD y = nn::dropout2d(v[0], 0.4);
-        return y * y;
-      },
-      {x}, "dropout2d");
+TEST_CASE("nn: dropout2d gradients to second order over random shapes (the same mask in every evaluation)") {
+  using ad::testing::rand_int;
+  for (int trial = 0; trial < 4; ++trial) {
+    const Shape xs = trial % 2 ? Shape{rand_int(1, 3), rand_int(1, 4), rand_int(1, 3), rand_int(1, 3)}
+                               : Shape{rand_int(1, 4), rand_int(1, 3), rand_int(1, 3)};
+    const TensorD x = ad::testing::random_input(xs, -1, 1);
+    ad::testing::expect_gradcheck(
+        [](const std::vector<TensorD>& v) {
+          manual_seed(9);  // the mask is a constant of the function: redrawn identically each time
+          const TensorD y = nn::dropout2d(v[0], 0.4);
+          return y * y;
+        },
+        {x}, "dropout2d");
+  }
 }
 
 TEST_CASE("nn: pooling layers, Flatten and Unflatten follow PyTorch's defaults") {
