@@ -23,6 +23,7 @@
 #include "data/split.h"
 #include "examples/common/args.h"
 #include "examples/common/experiment.h"
+#include "examples/common/idx_data.h"
 #include "examples/common/pictures.h"
 #include "examples/common/setup.h"
 #include "examples/convnet/nets.h"
@@ -31,24 +32,11 @@
 #include "train/train.h"
 
 using namespace ad;
+using examples::head;
+using examples::iota;
 using examples::TrainOptions;
 
 namespace {
-
-bool has_idx_files(const std::string& dir) {
-  for (const char* f :
-       {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
-    if (!io::file_exists(dir + "/" + f) && !io::file_exists(dir + "/" + f + ".gz")) return false;
-  return true;
-}
-
-// The first `limit` rows (0: all).
-data::Dataset head(const data::Dataset& d, std::size_t limit) {
-  if (limit == 0 || limit >= d.size()) return d;
-  std::vector<std::size_t> rows(limit);
-  for (std::size_t i = 0; i < limit; ++i) rows[i] = i;
-  return d.subset(rows);
-}
 
 // Each row of m scaled to [0, 1] (min to 0, max to 1) for drawing; `per_row` false scales by the global range.
 Tensor to_unit(const Tensor& m, bool per_row) {
@@ -63,12 +51,6 @@ Tensor to_unit(const Tensor& m, bool per_row) {
     for (std::size_t j = 0; j < cols; ++j) d[i * cols + j] = hi > lo ? (s[i * cols + j] - lo) / (hi - lo) : 0.0f;
   }
   return r;
-}
-
-std::vector<std::size_t> iota(std::size_t n) {
-  std::vector<std::size_t> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = i;
-  return v;
 }
 
 }  // namespace
@@ -127,7 +109,7 @@ int main(int argc, char** argv) {
 
   try {
     if (data_dir.empty()) data_dir = dataset == "mnist" ? data::mnist_dir() : data::fashion_mnist_dir();
-    if (!has_idx_files(data_dir)) {
+    if (!examples::has_idx_files(data_dir)) {
       std::cerr << "cnn: the " << dataset << " IDX files (train-images-idx3-ubyte[.gz], ...) are not in '" << data_dir
                 << "'.\n"
                 << (dataset == "mnist" ? "Fetch them with scripts/download-mnist.sh, or pass --data-dir.\n"

@@ -24,6 +24,7 @@
 #include "data/split.h"
 #include "examples/common/args.h"
 #include "examples/common/experiment.h"
+#include "examples/common/idx_data.h"
 #include "examples/common/pictures.h"
 #include "examples/common/setup.h"
 #include "io/file.h"
@@ -33,33 +34,9 @@
 #include "train/train.h"
 
 using namespace ad;
+using examples::head;
+using examples::iota;
 using examples::TrainOptions;
-
-namespace {
-
-bool has_mnist_files(const std::string& dir) {
-  for (const char* f :
-       {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
-    if (!io::file_exists(dir + "/" + f) && !io::file_exists(dir + "/" + f + ".gz")) return false;
-  return true;
-}
-
-// The first `limit` rows (0: all).
-data::Dataset head(const data::Dataset& d, std::size_t limit) {
-  if (limit == 0 || limit >= d.size()) return d;
-  std::vector<std::size_t> rows(limit);
-  for (std::size_t i = 0; i < limit; ++i) rows[i] = i;
-  return d.subset(rows);
-}
-
-// 0, 1, ..., n-1.
-std::vector<std::size_t> iota(std::size_t n) {
-  std::vector<std::size_t> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = i;
-  return v;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   TrainOptions o;
@@ -103,9 +80,9 @@ int main(int argc, char** argv) {
 
   try {
     if (dataset.empty())
-      dataset = has_mnist_files(data_dir.empty() ? data::mnist_dir() : data_dir) ? "mnist" : "fashion";
+      dataset = examples::has_idx_files(data_dir.empty() ? data::mnist_dir() : data_dir) ? "mnist" : "fashion";
     if (data_dir.empty()) data_dir = dataset == "mnist" ? data::mnist_dir() : data::fashion_mnist_dir();
-    if (!has_mnist_files(data_dir)) {
+    if (!examples::has_idx_files(data_dir)) {
       std::cerr << "mnist: the " << dataset << " IDX files (train-images-idx3-ubyte[.gz], ...) are not in '" << data_dir
                 << "'.\n"
                 << (dataset == "mnist" ? "Fetch them with scripts/download-mnist.sh, or pass --data-dir.\n"
