@@ -16,9 +16,12 @@ install(TARGETS ${AD_LIBRARIES} EXPORT autodiff_cppTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # xt_views.h is the one internal header that includes xtensor; no installed header includes it.
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/autodiff ${PROJECT_SOURCE_DIR}/nn ${PROJECT_SOURCE_DIR}/optim
-                  ${PROJECT_SOURCE_DIR}/io ${PROJECT_SOURCE_DIR}/data ${PROJECT_SOURCE_DIR}/train
-                  ${PROJECT_SOURCE_DIR}/plot
+set(AD_HEADER_DIRS autodiff nn optim io data train plot)
+if(AD_HAVE_MPI)
+  list(APPEND AD_HEADER_DIRS dist)
+endif()
+list(TRANSFORM AD_HEADER_DIRS PREPEND ${PROJECT_SOURCE_DIR}/)
+install(DIRECTORY ${AD_HEADER_DIRS}
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/autodiff_cpp
         FILES_MATCHING PATTERN "*.h" PATTERN "xt_views.h" EXCLUDE PATTERN "sets" EXCLUDE)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/data/sets DESTINATION ${CMAKE_INSTALL_DATADIR}/autodiff_cpp)
@@ -37,6 +40,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/autodiff_cppConfig.cmake
 # pkg-config. Libraries in dependency order (a static link resolves left to right); with static libraries their
 # own dependencies (OpenBLAS, zlib, threads) must be on the link line too, with shared ones only when linking
 # statically (Libs.private).
+# (ad::dist is left out: it needs MPI's own flags, which mpicxx or CMake's FindMPI give.)
 set(AD_PC_LIBS "-lad_plot -lad_train -lad_nn -lad_optim -lad_data -lad_io -lad_autodiff")
 set(AD_PC_DEPS "-lopenblas -lz -pthread")
 if(BUILD_SHARED_LIBS)

@@ -21,6 +21,11 @@ DataLoader::DataLoader(Dataset data, std::size_t batch_size, LoaderOptions optio
   rng_.seed(options_.seed ? *options_.seed : generator()());
   order_.resize(data_.size());
   std::iota(order_.begin(), order_.end(), std::size_t(0));
+  cut_shard();
+}
+
+void DataLoader::cut_shard() {
+  if (sharded()) shard_rows_ = shard_indices(order_, options_.shard);
 }
 
 void DataLoader::start_epoch() {
@@ -29,6 +34,7 @@ void DataLoader::start_epoch() {
     std::iota(order_.begin(), order_.end(), std::size_t(0));
     shuffle(order_, rng_);
   }
+  cut_shard();
 }
 
 StateDict DataLoader::state() const {
@@ -55,6 +61,7 @@ void DataLoader::load_state(const StateDict& s) {
   order_.assign(order.begin(), order.end());
   rng_ = rng;
   epoch_ = static_cast<std::size_t>(epoch);
+  cut_shard();
 }
 
 DataLoader::Iterator DataLoader::begin() {
@@ -63,21 +70,23 @@ DataLoader::Iterator DataLoader::begin() {
 }
 
 std::size_t DataLoader::num_batches() const {
-  const std::size_t n = data_.size();
+  const std::size_t n = rows().size();
   return options_.drop_last ? n / batch_size_ : (n + batch_size_ - 1) / batch_size_;
 }
 
-std::size_t DataLoader::num_samples() const { return options_.drop_last ? num_batches() * batch_size_ : data_.size(); }
+std::size_t DataLoader::num_samples() const {
+  return options_.drop_last ? num_batches() * batch_size_ : rows().size();
+}
 
 Batch DataLoader::batch(std::size_t i) const {
   if (i >= num_batches())
     throw IndexError("DataLoader::batch: batch " + std::to_string(i) + " is out of range for " +
                      std::to_string(num_batches()) + " batches per epoch");
   const std::size_t begin = i * batch_size_;
-  const std::size_t end = std::min(begin + batch_size_, order_.size());
+  const std::vector<std::size_t>& rows = this->rows();
+  const std::size_t end = std::min(begin + batch_size_, rows.size());
   Batch b;
-  b.indices.assign(order_.begin() + static_cast<std::ptrdiff_t>(begin),
-                   order_.begin() + static_cast<std::ptrdiff_t>(end));
+  b.indices.assign(rows.begin() + static_cast<std::ptrdiff_t>(begin), rows.begin() + static_cast<std::ptrdiff_t>(end));
   b.X = data_.rows(b.indices);  // float rows from either storage
   if (data_.has_labels()) {
     b.labels.reserve(b.indices.size());

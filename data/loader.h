@@ -26,6 +26,7 @@
 
 #include "autodiff/state_dict.h"
 #include "data/dataset.h"
+#include "data/distributed_sampler.h"
 
 namespace ad::data {
 
@@ -42,6 +43,9 @@ struct LoaderOptions {
   bool shuffle = true;                // a new random order each epoch; false: rows in data set order
   bool drop_last = false;             // skip a last batch smaller than batch_size
   std::optional<std::uint64_t> seed;  // default: drawn from ad::generator()
+  // Data-parallel training: each epoch's order is the same on every rank (give every rank the same seed), and this
+  // loader batches only its rank's part of it (data/distributed_sampler.h: PyTorch's DistributedSampler rule).
+  Shard shard;
 };
 
 class DataLoader {
@@ -83,16 +87,20 @@ class DataLoader {
   // another size.
   StateDict state() const;
   void load_state(const StateDict& s);
-  // Batch i (0 <= i < num_batches()) of the current epoch. IndexError when out of range.
+  // Batch i (0 <= i < num_batches()) of the current epoch. IndexError when out of range. With a shard, the batches
+  // cut this rank's part of the order; the saved state (order, generator) is the whole order's, so it does not
+  // depend on the number of ranks.
   Batch batch(std::size_t i) const;
 
   std::size_t num_batches() const;  // per epoch: ceil(N / batch_size), or floor with drop_last
   std::size_t size() const { return num_batches(); }
-  std::size_t num_samples() const;  // examples per epoch: N, or num_batches() * batch_size with drop_last
+  std::size_t num_samples() const;  // examples per epoch (of this rank's shard): N, or num_batches() * batch_size
+                                    // with drop_last
   std::size_t batch_size() const { return batch_size_; }
   std::size_t epoch() const { return epoch_; }  // epochs started so far
   const Dataset& dataset() const { return data_; }
   const std::vector<std::size_t>& order() const { return order_; }  // the current epoch's permutation
+  const std::vector<std::size_t>& rows() const { return sharded() ? shard_rows_ : order_; }  // what is batched
 
  private:
   Dataset data_;
@@ -100,7 +108,10 @@ class DataLoader {
   LoaderOptions options_;
   std::mt19937_64 rng_;
   std::vector<std::size_t> order_;
+  std::vector<std::size_t> shard_rows_;  // this rank's part of order_, when sharded
   std::size_t epoch_ = 0;
+  bool sharded() const { return options_.shard.num_replicas > 1; }
+  void cut_shard();
 };
 
 }  // namespace ad::data

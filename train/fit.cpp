@@ -156,10 +156,27 @@ void restore_run(FitState& st, const StateDict& s, optim::LRScheduler<float>* sc
   st.epoch = static_cast<std::size_t>(s.integer("fit.epoch", kWho));
   st.batch = static_cast<std::size_t>(s.integer("fit.batch", kWho));
   st.samples = static_cast<std::size_t>(s.integer("fit.samples", kWho));
+  // A run saved in the middle of an epoch continues that epoch's shards, which exist only for the same number of
+  // ranks; at an epoch end any number of ranks can take over.
+  const std::int64_t saved_world = s.contains("fit.world_size") ? s.integer("fit.world_size", kWho) : 1;
+  const auto world = static_cast<std::int64_t>(st.options.data_parallel() ? st.options.data_parallel()->world_size() : 1);
+  if (st.batch != 0 && saved_world != world)
+    throw ValueError(std::string(kWho) + ": the run was saved in the middle of an epoch by " +
+                     std::to_string(saved_world) + " rank(s) and is resumed by " + std::to_string(world) +
+                     "; a different number of ranks can resume a run saved at an epoch end");
+  // The batch of one step over all ranks must stay the same (64 per rank on 2 ranks = 32 on 4 = 128 on 1); then the
+  // trajectory continues as it would have.
   const auto saved_batch = static_cast<std::size_t>(s.integer("fit.batch_size", kWho));
-  if (saved_batch != st.options.batch_size())
+  const std::size_t batch = st.options.batch_size() * static_cast<std::size_t>(world);
+  const auto per_rank = [](std::size_t global, std::int64_t ranks) {
+    return ranks == 1 ? std::string()
+                      : " (" + std::to_string(global / static_cast<std::size_t>(ranks)) + " on each of " +
+                            std::to_string(ranks) + " ranks)";
+  };
+  if (saved_batch != batch)
     throw ValueError(std::string(kWho) + ": the run was saved with batch size " + std::to_string(saved_batch) +
-                     ", and is resumed with " + std::to_string(st.options.batch_size()));
+                     per_rank(saved_batch, saved_world) + ", and is resumed with " + std::to_string(batch) +
+                     per_rank(batch, world));
   st.lr_of_epoch = s.real("fit.lr_of_epoch", kWho);
   st.stop = s.integer("fit.stop", kWho) != 0;
   st.running_sums = metrics_from(s.with_prefix_removed("fit.sums."), kWho);
@@ -187,6 +204,38 @@ void restore_run(FitState& st, const StateDict& s, optim::LRScheduler<float>* sc
   }
 }
 
+// The objective's loss and metrics on rows first, first + step, ... of `data`, as sums weighted by batch size, and
+// the number of rows: {"loss", <metrics>..., n}. evaluate() divides; fit's data-parallel validation sums over ranks.
+std::vector<double> evaluation_sums(nn::Module<float>& model, const Objective& objective, const data::Dataset& data,
+                                    std::size_t batch_size, std::size_t first, std::size_t step) {
+  EvalScope scope(model);
+  std::vector<double> sums(2 + objective.metrics.size(), 0.0);
+  std::vector<std::size_t> rows;
+  for (std::size_t i = first; i < data.size(); i += step) rows.push_back(i);
+  for (std::size_t start = 0; start < rows.size(); start += batch_size) {
+    data::Batch b;
+    b.indices.assign(rows.begin() + static_cast<std::ptrdiff_t>(start),
+                     rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), start + batch_size)));
+    b.X = data.rows(b.indices);
+    if (data.has_labels())
+      for (std::size_t r : b.indices) b.labels.push_back(data.labels[r]);
+    if (data.has_targets()) b.y = data::gather_rows(data.y, b.indices);
+    const Tensor out = model(b.X);
+    const double w = static_cast<double>(b.size());
+    sums[0] += w * static_cast<double>(objective.loss(out, b).item());
+    for (std::size_t m = 0; m < objective.metrics.size(); ++m) sums[1 + m] += w * objective.metrics[m].second(out, b);
+    sums.back() += w;
+  }
+  return sums;
+}
+
+Metrics metrics_of_sums(const Objective& objective, const std::vector<double>& sums) {
+  Metrics m{{"loss", sums[0] / sums.back()}};
+  for (std::size_t i = 0; i < objective.metrics.size(); ++i)
+    m.emplace_back(objective.metrics[i].first, sums[1 + i] / sums.back());
+  return m;
+}
+
 }  // namespace
 
 StateDict FitState::save_run() const {
@@ -198,7 +247,10 @@ StateDict FitState::save_run() const {
   s.set("fit.epoch", static_cast<std::int64_t>(epoch_done ? epoch + 1 : std::max<std::size_t>(epoch, 1)));
   s.set("fit.batch", static_cast<std::int64_t>(epoch_done ? 0 : batch));
   s.set("fit.samples", static_cast<std::int64_t>(samples));
-  s.set("fit.batch_size", static_cast<std::int64_t>(options.batch_size()));
+  // The batch size over all ranks (the per-rank batch_size times the ranks) and the number of ranks.
+  const std::size_t world = options.data_parallel() ? options.data_parallel()->world_size() : 1;
+  s.set("fit.batch_size", static_cast<std::int64_t>(options.batch_size() * world));
+  s.set("fit.world_size", static_cast<std::int64_t>(world));
   s.set("fit.lr_of_epoch", lr_of_epoch);
   s.set("fit.stop", static_cast<std::int64_t>(stop));  // a run that early stopping ended stays ended when resumed
   s.merge(metrics_state(running_sums), "fit.sums.");
@@ -225,7 +277,16 @@ FitResult fit(nn::Module<float>& model, const Objective& objective, optim::Optim
               const data::Dataset& train, const FitOptions& options) {
   if (!objective.loss) throw ValueError("fit: the objective has no loss function");
   if (options.batch_size() == 0) throw ValueError("fit: batch_size must be at least 1");
-  data::DataLoader loader(train, options.batch_size(), options.loader());
+  DataParallel* const dp = options.data_parallel();
+  data::LoaderOptions loader_options = options.loader();
+  if (dp) {
+    // One order per epoch for all ranks: they must shuffle with the same seed, so rank 0's is used.
+    std::vector<std::uint64_t> seed{loader_options.seed ? *loader_options.seed : generator()()};
+    dp->broadcast(seed);
+    loader_options.seed = seed[0];
+    loader_options.shard = {dp->world_size(), dp->rank(), /*drop_last=*/false};
+  }
+  data::DataLoader loader(train, options.batch_size(), loader_options);
   FitState st(model, optimizer, options);
   st.loader = &loader;
   st.batches_per_epoch = loader.num_batches();
@@ -251,7 +312,8 @@ FitResult fit(nn::Module<float>& model, const Objective& objective, optim::Optim
     }
     epoch = st.epoch;
   }
-  InterruptGuard interrupt(options.catch_interrupt());
+  // Not under data parallelism: one rank stopping after its batch would leave the others waiting for it.
+  InterruptGuard interrupt(options.catch_interrupt() && !dp);
   model.train();
   for (auto& cb : options.callbacks()) cb->on_train_begin(st);
   std::size_t completed = st.history.empty() ? 0 : st.history.epochs().back();
@@ -269,10 +331,12 @@ FitResult fit(nn::Module<float>& model, const Objective& objective, optim::Optim
     for (auto& cb : options.callbacks()) cb->on_epoch_begin(st);
     for (std::size_t b = st.batch; b < st.batches_per_epoch; ++b) {
       const data::Batch batch = loader.batch(b);
+      if (dp) dp->before_forward();
       const Tensor out = model(batch.X);
       const Tensor loss = objective.loss(out, batch);
       optimizer.zero_grad();
       loss.backward();
+      if (dp) dp->finish_gradients();
       optimizer.step();
       Metrics m{{"loss", static_cast<double>(loss.item())}};
       {
@@ -294,11 +358,21 @@ FitResult fit(nn::Module<float>& model, const Objective& objective, optim::Optim
       for (auto& cb : options.callbacks()) cb->on_interrupt(st);
       break;
     }
+    // Training metrics: the epoch's sums over all ranks, so that every rank records the same history.
+    std::vector<double> sums;
+    for (const auto& entry : st.running_sums) sums.push_back(entry.second);
+    sums.push_back(static_cast<double>(st.samples));
+    if (dp) dp->sum(sums);
     Metrics logs;
-    for (const auto& [name, sum] : st.running_sums) logs.emplace_back(name, sum / static_cast<double>(st.samples));
-    if (options.validation())
-      for (const auto& [name, v] : evaluate(model, objective, *options.validation(), options.eval_batch_size()))
-        logs.emplace_back("val_" + name, v);
+    for (std::size_t i = 0; i < st.running_sums.size(); ++i)
+      logs.emplace_back(st.running_sums[i].first, sums[i] / sums.back());
+    if (options.validation()) {
+      // Each rank evaluates every world_size-th example; the sums over ranks cover the validation set once.
+      std::vector<double> v = evaluation_sums(model, objective, *options.validation(), options.eval_batch_size(),
+                                              dp ? dp->rank() : 0, dp ? dp->world_size() : 1);
+      if (dp) dp->sum(v);
+      for (const auto& [name, value] : metrics_of_sums(objective, v)) logs.emplace_back("val_" + name, value);
+    }
     logs.emplace_back("lr", st.lr_of_epoch);
     logs.emplace_back("time", now() - start);
     st.history.add(epoch, logs);
@@ -323,19 +397,9 @@ Metrics evaluate(nn::Module<float>& model, const Objective& objective, const dat
                  std::size_t batch_size) {
   if (!objective.loss) throw ValueError("evaluate: the objective has no loss function");
   if (batch_size == 0) throw ValueError("evaluate: batch_size must be at least 1");
-  EvalScope scope(model);
-  data::DataLoader loader(data, batch_size, {/*shuffle=*/false, /*drop_last=*/false, /*seed=*/0});
-  Metrics sums;
-  std::size_t n = 0;
-  for (const data::Batch& b : loader) {
-    const Tensor out = model(b.X);
-    const double w = static_cast<double>(b.size());
-    add_to(sums, "loss", w * static_cast<double>(objective.loss(out, b).item()));
-    for (const auto& [name, fn] : objective.metrics) add_to(sums, name, w * fn(out, b));
-    n += b.size();
-  }
-  for (auto& [name, s] : sums) s /= static_cast<double>(n);
-  return sums;
+  data.check();
+  if (data.size() == 0) throw ValueError("evaluate: the data set is empty");
+  return metrics_of_sums(objective, evaluation_sums(model, objective, data, batch_size, 0, 1));
 }
 
 Tensor predict(nn::Module<float>& model, const data::Dataset& data, std::size_t batch_size) {

@@ -38,6 +38,7 @@
 #include "nn/module.h"
 #include "optim/lr_scheduler.h"
 #include "optim/optimizer.h"
+#include "train/data_parallel.h"
 #include "train/history.h"
 
 namespace ad::train {
@@ -94,6 +95,9 @@ class FitOptions {
   AD_ARG(std::vector<std::shared_ptr<Callback>>, callbacks);  // run in this order
   AD_ARG(bool, catch_interrupt) = true;                       // Ctrl-C finishes the batch and returns
   AD_ARG(std::string, resume_from);                           // a RunCheckpoint file: continue that run exactly
+  // Data-parallel training (train/data_parallel.h, dist/ddp.h): this rank's shard, gradients averaged across ranks,
+  // metrics summed over ranks; batch_size is per rank. A run saved at an epoch end resumes on any number of ranks.
+  AD_ARG(DataParallel*, data_parallel) = nullptr;
 };
 
 // The state of a fit, seen and changed by callbacks.
