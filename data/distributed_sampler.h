@@ -51,8 +51,8 @@ class DistributedSampler {
   std::size_t epoch() const { return epoch_; }
   // This rank's examples for the current epoch, in the order to visit them.
   std::vector<std::size_t> indices() const;
-  std::size_t num_samples() const { return shard_size(n_, shard_); }                 // per rank
-  std::size_t total_size() const { return num_samples() * shard_.num_replicas; }    // over all ranks
+  std::size_t num_samples() const { return shard_size(n_, shard_); }              // per rank
+  std::size_t total_size() const { return num_samples() * shard_.num_replicas; }  // over all ranks
 
  private:
   std::size_t n_;

@@ -74,9 +74,7 @@ std::size_t DataLoader::num_batches() const {
   return options_.drop_last ? n / batch_size_ : (n + batch_size_ - 1) / batch_size_;
 }
 
-std::size_t DataLoader::num_samples() const {
-  return options_.drop_last ? num_batches() * batch_size_ : rows().size();
-}
+std::size_t DataLoader::num_samples() const { return options_.drop_last ? num_batches() * batch_size_ : rows().size(); }
 
 Batch DataLoader::batch(std::size_t i) const {
   if (i >= num_batches())

@@ -89,8 +89,7 @@ void init(int* argc, char*** argv) {
     throw DistError("ad::dist::init: MPI_Init_thread failed");
   g_we_initialised = true;
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-  check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &g_local),
-        "MPI_Comm_split_type");
+  check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &g_local), "MPI_Comm_split_type");
 }
 
 void finalize() {

@@ -62,7 +62,7 @@ double allreduce(double value, ReduceOp op = ReduceOp::Sum);
 template <class T>
 void broadcast(TensorT<T>& t, int root = 0);
 void broadcast(std::vector<std::uint64_t>& words, int root = 0);  // resized to root's length
-void broadcast(std::string& s, int root = 0);                       // resized to root's length
+void broadcast(std::string& s, int root = 0);                     // resized to root's length
 
 // Prints "<where()>: <why>" to stderr and ends every rank of the run (MPI_Abort) with `code`. Without MPI
 // initialised it exits this process.

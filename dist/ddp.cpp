@@ -25,7 +25,8 @@ MPI_Datatype mpi_type() {
 template <class T>
 std::vector<std::string> describe_entries(const nn::Module<T>& m) {
   std::vector<std::string> d;
-  for (const auto& [name, t] : m.named_parameters()) d.push_back("parameter '" + name + "' of shape " + t.shape().str());
+  for (const auto& [name, t] : m.named_parameters())
+    d.push_back("parameter '" + name + "' of shape " + t.shape().str());
   for (const auto& [name, t] : m.named_buffers()) d.push_back("buffer '" + name + "' of shape " + t.shape().str());
   return d;
 }
@@ -51,9 +52,9 @@ std::vector<std::string> split_lines(const std::string& s) {
 
 template <class T>
 struct DistributedDataParallel<T>::Bucket {
-  std::vector<T> buffer;             // the gradients of its parameters, packed
-  std::vector<std::size_t> params;   // indices into params_
-  std::size_t pending = 0;           // gradients still to come in this pass
+  std::vector<T> buffer;            // the gradients of its parameters, packed
+  std::vector<std::size_t> params;  // indices into params_
+  std::size_t pending = 0;          // gradients still to come in this pass
   MPI_Request request = MPI_REQUEST_NULL;
 };
 
@@ -61,7 +62,8 @@ template <class T>
 DistributedDataParallel<T>::DistributedDataParallel(nn::Module<T>& module, DistributedDataParallelOptions options)
     : module_(module), options_(options) {
   if (!is_initialized())
-    throw DistError("DistributedDataParallel: MPI is not initialised (call ad::dist::init first, and run under mpirun)");
+    throw DistError(
+        "DistributedDataParallel: MPI is not initialised (call ad::dist::init first, and run under mpirun)");
   rank_ = static_cast<std::size_t>(dist::rank());
   world_ = static_cast<std::size_t>(dist::world_size());
   check_same_models();
@@ -95,9 +97,8 @@ DistributedDataParallel<T>::DistributedDataParallel(nn::Module<T>& module, Distr
   for (auto& k : buckets_) k->pending = k->params.size();
   param_ready_.assign(params_.size(), false);
   for (std::size_t i = 0; i < params_.size(); ++i)
-    hooks_.push_back(params_[i].tensor.register_post_accumulate_grad_hook([this, i](const TensorT<T>&) {
-      on_grad_ready(i);
-    }));
+    hooks_.push_back(
+        params_[i].tensor.register_post_accumulate_grad_hook([this, i](const TensorT<T>&) { on_grad_ready(i); }));
 }
 
 template <class T>
@@ -165,8 +166,8 @@ void DistributedDataParallel<T>::on_grad_ready(std::size_t i) {
       }
     throw GraphError(where() + ": DistributedDataParallel: parameter '" + params_[i].name +
                      "' received a gradient twice before the ranks' gradients were averaged: the previous backward "
-                     "pass gave none to parameter '" + missing +
-                     "' (every parameter that requires grad must take part in every backward pass)");
+                     "pass gave none to parameter '" +
+                     missing + "' (every parameter that requires grad must take part in every backward pass)");
   }
   const double t0 = now();
   Param& p = params_[i];
@@ -183,8 +184,8 @@ template <class T>
 void DistributedDataParallel<T>::launch_ready_buckets() {
   while (next_launch_ < buckets_.size() && buckets_[next_launch_]->pending == 0) {
     Bucket& k = *buckets_[next_launch_];
-    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, k.buffer.data(), static_cast<int>(k.buffer.size()), mpi_type<T>(),
-                             MPI_SUM, MPI_COMM_WORLD, &k.request),
+    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, k.buffer.data(), static_cast<int>(k.buffer.size()), mpi_type<T>(), MPI_SUM,
+                             MPI_COMM_WORLD, &k.request),
               "MPI_Iallreduce");
     ++stats_.allreduces;
     ++next_launch_;
@@ -236,8 +237,8 @@ void DistributedDataParallel<T>::finish_gradients() {
     }
   while (next_launch_ < buckets_.size()) {
     Bucket& k = *buckets_[next_launch_++];
-    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, k.buffer.data(), static_cast<int>(k.buffer.size()), mpi_type<T>(),
-                             MPI_SUM, MPI_COMM_WORLD, &k.request),
+    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, k.buffer.data(), static_cast<int>(k.buffer.size()), mpi_type<T>(), MPI_SUM,
+                             MPI_COMM_WORLD, &k.request),
               "MPI_Iallreduce");
   }
   for (auto& k : buckets_) check_mpi(MPI_Wait(&k->request, MPI_STATUS_IGNORE), "MPI_Wait");

@@ -61,10 +61,10 @@ class DistributedDataParallelOptions {
 
 // What the communication cost, for benchmarks (bench/ddp_step.cpp) and the curious.
 struct CommStats {
-  std::size_t steps = 0;        // backward passes whose gradients were averaged
-  std::size_t allreduces = 0;   // bucket allreduces started
-  double wait_seconds = 0;      // time spent blocked at the end of backward waiting for the buckets
-  double copy_seconds = 0;      // copying gradients into and out of the buckets
+  std::size_t steps = 0;       // backward passes whose gradients were averaged
+  std::size_t allreduces = 0;  // bucket allreduces started
+  double wait_seconds = 0;     // time spent blocked at the end of backward waiting for the buckets
+  double copy_seconds = 0;     // copying gradients into and out of the buckets
 };
 
 template <class T>
@@ -83,8 +83,8 @@ class DistributedDataParallel : public train::DataParallel {
   // train::DataParallel
   std::size_t rank() const override { return rank_; }
   std::size_t world_size() const override { return world_; }
-  void before_forward() override;      // broadcast_buffers: rank 0's buffers, in training mode
-  void finish_gradients() override;    // waits for outstanding buckets; GraphError for a parameter with no gradient
+  void before_forward() override;    // broadcast_buffers: rank 0's buffers, in training mode
+  void finish_gradients() override;  // waits for outstanding buckets; GraphError for a parameter with no gradient
   void sum(std::vector<double>& values) override;
   void broadcast(std::vector<std::uint64_t>& words) override;
 
@@ -111,8 +111,8 @@ class DistributedDataParallel : public train::DataParallel {
   std::vector<Param> params_;
   std::vector<std::unique_ptr<Bucket>> buckets_;
   std::vector<RemovableHandle> hooks_;
-  std::size_t next_launch_ = 0;    // buckets start in this order on every rank
-  std::size_t ready_params_ = 0;   // gradients received in the current pass
+  std::size_t next_launch_ = 0;   // buckets start in this order on every rank
+  std::size_t ready_params_ = 0;  // gradients received in the current pass
   std::vector<bool> param_ready_;
   CommStats stats_;
 };

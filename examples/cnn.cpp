@@ -22,6 +22,7 @@
 #include "data/paths.h"
 #include "data/split.h"
 #include "examples/common/args.h"
+#include "examples/common/distributed.h"
 #include "examples/common/experiment.h"
 #include "examples/common/idx_data.h"
 #include "examples/common/pictures.h"
@@ -102,7 +103,8 @@ int main(int argc, char** argv) {
       "  cnn --net lenet5 --epochs 10\n"
       "  cnn --dataset mnist --epochs 5\n"
       "  cnn --train-limit 2000 --epochs 2     # a quick look\n"
-      "  cnn --epochs 0 --load out/cnn/model.npz  # evaluate saved weights");
+      "  cnn --epochs 0 --load out/cnn/model.npz  # evaluate saved weights\n"
+      "  mpirun -np 2 cnn --distributed        # data-parallel on 2 ranks, batch 64 each");
   args.parse(argc, argv);
   if (val_fraction >= 1) args.fail("--val-fraction must be below 1");
   if (flip > 1) args.fail("--flip must be at most 1");
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
                                          "--data-dir.\n");
       return 1;
     }
+    examples::start_distributed(o);
     examples::seed_and_threads(o);
     const auto load = dataset == "mnist" ? data::load_mnist : data::load_fashion_mnist;
     const data::Dataset full_train = head(load(data_dir, "train", data::PixelStorage::Bytes), train_limit);
@@ -156,6 +159,7 @@ int main(int argc, char** argv) {
     const Tensor test_logits = train::predict(model, test_set, o.eval_batch_size);
     const std::vector<std::size_t> pred = train::predict_classes(test_logits);
     train::ConfusionMatrix cm(test_set.labels, pred, classes);
+    if (!examples::is_main_process()) return 0;  // rank 0 reports and draws (the ranks hold the same model)
     const std::size_t epochs_run = run.history().size() + (val && refit ? chosen_epochs : 0);  // incl. the refit
     const double per_epoch = epochs_run ? run.seconds() / double(epochs_run) : 0.0;
     std::cout << "\nTest confusion matrix (" << test_set.size() << " images):\n"
@@ -207,7 +211,6 @@ int main(int argc, char** argv) {
                             {"seconds", run.seconds()},
                             {"seconds_per_epoch", per_epoch}});
   } catch (const std::exception& e) {
-    std::cerr << "cnn: " << e.what() << "\n";
-    return 1;
+    return examples::fail("cnn", e);
   }
 }

@@ -23,6 +23,7 @@
 #include "data/paths.h"
 #include "data/split.h"
 #include "examples/common/args.h"
+#include "examples/common/distributed.h"
 #include "examples/common/experiment.h"
 #include "examples/common/idx_data.h"
 #include "examples/common/pictures.h"
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
                            "Classifies MNIST digits or Fashion-MNIST clothing (28x28 images from IDX files) with an "
                            "MLP, reports the test accuracy and confusion matrix, and draws the misclassified images.");
   examples::add_training_options(args, o);
+  examples::add_distributed_option(args, o);
   args.add_choice("dataset", &dataset, {"mnist", "fashion"},
                   "which data set (default: mnist when data/mnist has its files, else fashion)");
   args.add_string("data-dir", &data_dir, "DIR",
@@ -73,7 +75,8 @@ int main(int argc, char** argv) {
       "MNIST files: scripts/download-mnist.sh (into data/mnist).\n\n"
       "Examples:\n  mnist                               # Fashion-MNIST here, unless data/mnist has MNIST\n"
       "  mnist --dataset mnist --data-dir ~/mnist --epochs 20 --hidden 512,256\n"
-      "  mnist --train-limit 5000 --epochs 3  # a quick look");
+      "  mnist --train-limit 5000 --epochs 3  # a quick look\n"
+      "  mpirun -np 2 mnist --distributed     # data-parallel on 2 ranks (rank 0 writes the files)");
   args.parse(argc, argv);
   if (val_fraction >= 1) args.fail("--val-fraction must be below 1");
   if (dropout >= 1) args.fail("--dropout must be below 1");
@@ -90,6 +93,7 @@ int main(int argc, char** argv) {
                                          "--data-dir.\n");
       return 1;
     }
+    examples::start_distributed(o);
     examples::seed_and_threads(o);
     const auto load = dataset == "mnist" ? data::load_mnist : data::load_fashion_mnist;
     // Pixels stay bytes until a mini-batch needs them (a quarter of the memory; see data::PixelStorage).
@@ -125,6 +129,7 @@ int main(int argc, char** argv) {
 
     const std::vector<std::size_t> pred = train::predict_classes(test_logits);
     train::ConfusionMatrix cm(test_set.labels, pred, classes);
+    if (!examples::is_main_process()) return 0;  // rank 0 reports and draws (the ranks hold the same model)
     std::cout << "\nTest confusion matrix (" << test_set.size() << " images):\n"
               << cm.str(train_set.class_names) << "\n"
               << cm.report(train_set.class_names) << "\n";
@@ -155,7 +160,6 @@ int main(int argc, char** argv) {
                             {"best_epoch", static_cast<double>(chosen_epochs)},
                             {"seconds", run.seconds()}});
   } catch (const std::exception& e) {
-    std::cerr << "mnist: " << e.what() << "\n";
-    return 1;
+    return examples::fail("mnist", e);
   }
 }

@@ -64,8 +64,8 @@ TEST_CASE("DistributedSampler: the ranks' shards are disjoint, cover the epoch, 
 }
 
 TEST_CASE("DistributedSampler: bad rank, replicas or sizes are refused with the numbers") {
-  CHECK_THROWS_WITH_AS(DistributedSampler(10, 2, 2), "DistributedSampler: rank 2 is out of range for 2 replicas (0 .. 1)",
-                       ValueError);
+  CHECK_THROWS_WITH_AS(DistributedSampler(10, 2, 2),
+                       "DistributedSampler: rank 2 is out of range for 2 replicas (0 .. 1)", ValueError);
   CHECK_THROWS_WITH_AS(DistributedSampler(10, 0, 0), "DistributedSampler: num_replicas must be at least 1", ValueError);
   CHECK_THROWS_WITH_AS(DistributedSampler(0, 2, 0), "DistributedSampler: the data set is empty", ValueError);
   CHECK_THROWS_WITH_AS(DistributedSampler(2, 3, 0, true, 0, /*drop_last=*/true),
@@ -89,8 +89,7 @@ TEST_CASE("DataLoader with a shard: each rank batches its part of the one shuffl
     CHECK(mine.rows() == shard_indices(whole.order(), {3, r, false}));
     for (std::size_t b = 0; b < mine.num_batches(); ++b) {
       const Batch batch = mine.batch(b);
-      for (std::size_t i = 0; i < batch.size(); ++i)
-        CHECK(batch.X.data()[i] == static_cast<float>(batch.indices[i]));
+      for (std::size_t i = 0; i < batch.size(); ++i) CHECK(batch.X.data()[i] == static_cast<float>(batch.indices[i]));
       seen.insert(seen.end(), batch.indices.begin(), batch.indices.end());
     }
     // The saved state is the whole order's: a loader of another rank count takes it and cuts its own shard.

@@ -159,7 +159,8 @@ void restore_run(FitState& st, const StateDict& s, optim::LRScheduler<float>* sc
   // A run saved in the middle of an epoch continues that epoch's shards, which exist only for the same number of
   // ranks; at an epoch end any number of ranks can take over.
   const std::int64_t saved_world = s.contains("fit.world_size") ? s.integer("fit.world_size", kWho) : 1;
-  const auto world = static_cast<std::int64_t>(st.options.data_parallel() ? st.options.data_parallel()->world_size() : 1);
+  const auto world =
+      static_cast<std::int64_t>(st.options.data_parallel() ? st.options.data_parallel()->world_size() : 1);
   if (st.batch != 0 && saved_world != world)
     throw ValueError(std::string(kWho) + ": the run was saved in the middle of an epoch by " +
                      std::to_string(saved_world) + " rank(s) and is resumed by " + std::to_string(world) +

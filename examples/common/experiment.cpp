@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "autodiff/random.h"
+#include "examples/common/distributed.h"
 #include "io/file.h"
 #include "nn/checkpoint.h"
 #include "plot/line_plot.h"
@@ -46,7 +47,7 @@ Experiment::Experiment(std::string name, TrainOptions options)
       out_(options.out.empty() ? "out/" + name_ : options.out),
       options_(std::move(options)),
       start_(now_seconds()) {
-  make_directories(out_);
+  if (is_main_process()) make_directories(out_);
 }
 
 double Experiment::seconds() const { return now_seconds() - start_; }
@@ -76,7 +77,7 @@ void Experiment::load(ad::nn::Module<float>& model) const {
 }
 
 void Experiment::save(const ad::nn::Module<float>& model) const {
-  if (options_.save.empty()) return;
+  if (options_.save.empty() || !is_main_process()) return;
   ad::nn::save_checkpoint(options_.save, model);
   std::cout << "wrote " << options_.save << " (the model)\n";
 }
@@ -121,21 +122,24 @@ ad::train::FitResult Experiment::run(ad::nn::Module<float>& model, const ad::tra
   namespace tr = ad::train;
   const std::string suffix = phase.empty() ? "" : "_" + phase;
   const std::string run_file = path("run" + suffix + ".npz");
+  // Distributed: every rank trains; only rank 0 prints and writes (progress, CSV log, checkpoints, run file).
+  const std::unique_ptr<tr::DataParallel> data_parallel = make_data_parallel(model);
+  const bool writes = is_main_process();
   std::vector<std::shared_ptr<tr::Callback>> callbacks;
   tr::ProgressOptions po;
   po.display = display_of(options_.progress);
-  callbacks.push_back(std::make_shared<tr::ProgressBar>(po, print_every));
-  callbacks.push_back(std::make_shared<tr::CSVLogger>(path("metrics" + suffix + ".csv")));
+  if (writes) callbacks.push_back(std::make_shared<tr::ProgressBar>(po, print_every));
+  if (writes) callbacks.push_back(std::make_shared<tr::CSVLogger>(path("metrics" + suffix + ".csv")));
   if (val && options_.patience > 0)
     callbacks.push_back(std::make_shared<tr::EarlyStopping>(
         tr::EarlyStoppingOptions().monitor(options_.monitor).patience(options_.patience).restore_best_weights(true)));
-  if (val && !options_.save.empty())
+  if (writes && val && !options_.save.empty())
     callbacks.push_back(
         std::make_shared<tr::ModelCheckpoint>(options_.save, tr::ModelCheckpointOptions().monitor(options_.monitor)));
   callbacks.insert(callbacks.end(), extra.begin(), extra.end());
   // Last: it saves the others' state. At most every 10 s (and on Ctrl-C and at the end): an fsync'ed write per epoch
   // would dominate runs of many tiny epochs (gates: 1500 epochs of 4 examples).
-  callbacks.push_back(std::make_shared<tr::RunCheckpoint>(run_file, 1, 10.0));
+  if (writes) callbacks.push_back(std::make_shared<tr::RunCheckpoint>(run_file, 1, 10.0));
 
   auto fit_options = tr::FitOptions()
                          .epochs(epochs)
@@ -144,8 +148,9 @@ ad::train::FitResult Experiment::run(ad::nn::Module<float>& model, const ad::tra
                          .validation(val)
                          .eval_batch_size(options_.eval_batch_size)
                          .scheduler(scheduler)
-                         .callbacks(callbacks);
-  if (!options_.resume && phase.empty()) {
+                         .callbacks(callbacks)
+                         .data_parallel(data_parallel.get());
+  if (!options_.resume && phase.empty() && writes) {
     // A fresh run: a later phase's file from an earlier run in this folder must not be resumed with it.
     std::error_code ec;
     std::filesystem::remove(path("run_refit.npz"), ec);
@@ -174,6 +179,7 @@ ad::train::FitResult Experiment::run(ad::nn::Module<float>& model, const ad::tra
 
 std::vector<std::string> Experiment::plot_curves(const std::string& title_prefix,
                                                  const std::vector<std::pair<std::string, std::string>>& labels) const {
+  if (!is_main_process()) return {};
   return examples::plot_curves(history_, out_, title_prefix.empty() ? name_ : title_prefix, labels);
 }
 

@@ -38,6 +38,7 @@ struct TrainOptions {
   std::string save;                    // --save PATH: the model at the best validation epoch and at the end
   std::string load;                    // --load PATH: the model's weights before training
   bool resume = false;                 // --resume: continue the run saved in <out>/run.npz
+  bool distributed = false;            // --distributed: data-parallel under mpirun (distributed.h)
 };
 
 // The optimizer names accepted by --optimizer.

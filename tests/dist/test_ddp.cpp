@@ -117,8 +117,9 @@ TEST_CASE("dist: rank and world size; allreduce sums, averages, min and max; bro
 
 TEST_CASE("dist: tensors of different sizes on different ranks are refused on every rank, naming the sizes") {
   TensorD t = TensorD::zeros({R() == 0 ? std::size_t(3) : std::size_t(2)});
-  CHECK_THROWS_WITH_AS(dist::allreduce(t), contains("allreduce of a tensor of shape [" + std::to_string(t.numel()) +
-                                                             "]: the ranks pass different sizes (from 2 to 3 elements"),
+  CHECK_THROWS_WITH_AS(dist::allreduce(t),
+                       contains("allreduce of a tensor of shape [" + std::to_string(t.numel()) +
+                                "]: the ranks pass different sizes (from 2 to 3 elements"),
                        ShapeError);
 }
 
@@ -185,14 +186,16 @@ TEST_CASE("ddp: models that differ fail at the start on every rank, naming the f
   const std::string last = std::to_string(N() - 1);
   CHECK_THROWS_WITH_AS(dist::DistributedDataParallel<float>{model},
                        contains("DistributedDataParallel: the ranks' models differ: entry 0 (in registration "
-                                         "order) is parameter '0.weight' of shape [3, 5] on rank 0 and parameter "
-                                         "'0.weight' of shape [3, 6] on rank " + last),
+                                "order) is parameter '0.weight' of shape [3, 5] on rank 0 and parameter "
+                                "'0.weight' of shape [3, 6] on rank " +
+                                last),
                        dist::DistError);
   // A missing layer: the first entry that differs is the one after the common part.
   auto shorter = R() == N() - 1 ? nn::Sequential(nn::Linear(3, 5)) : nn::Sequential(nn::Linear(3, 5), nn::Linear(5, 1));
   CHECK_THROWS_WITH_AS(dist::DistributedDataParallel<float>{shorter},
                        contains("entry 2 (in registration order) is parameter '1.weight' of shape [5, 1] on "
-                                         "rank 0 and nothing (2 entries) on rank " + last),
+                                "rank 0 and nothing (2 entries) on rank " +
+                                last),
                        dist::DistError);
 }
 
@@ -203,8 +206,7 @@ TEST_CASE("ddp: a parameter without gradient in a backward pass is named on ever
   const TensorD x = TensorD::randn({2, 3});
   // Only the first layer takes part: every later parameter gets no gradient.
   x.matmul(model.parameters()[0]).sum().backward();
-  CHECK_THROWS_WITH_AS(ddp.finish_gradients(), contains("parameter '4.bias' received no gradient"),
-                       GraphError);
+  CHECK_THROWS_WITH_AS(ddp.finish_gradients(), contains("parameter '4.bias' received no gradient"), GraphError);
   // The next, complete pass works.
   model.zero_grad();
   nn::mse_loss(ddp(x), TensorD::zeros({2, 2})).backward();
@@ -251,7 +253,8 @@ TEST_CASE("fit with data_parallel: N ranks follow one process on the global batc
     }
 }
 
-TEST_CASE("fit with data_parallel: a run saved at an epoch end resumes on any number of ranks with the same global batch") {
+TEST_CASE(
+    "fit with data_parallel: a run saved at an epoch end resumes on any number of ranks with the same global batch") {
   const data::Dataset d = regression_rows(72);
   const std::size_t per_rank = 4, global = per_rank * N();
   const auto options = [&](std::size_t batch, std::size_t epochs) {
@@ -304,7 +307,7 @@ TEST_CASE("fit with data_parallel: a run saved at an epoch end resumes on any nu
   CHECK_THROWS_WITH_AS(train::fit(other, train::regression(), other_opt, d,
                                   options(per_rank + 1, 4).data_parallel(&other_ddp).resume_from(from_one)),
                        contains("the run was saved with batch size " + std::to_string(global) +
-                                         ", and is resumed with " + std::to_string((per_rank + 1) * N())),
+                                ", and is resumed with " + std::to_string((per_rank + 1) * N())),
                        ValueError);
   dist::barrier();
   std::filesystem::remove(from_one);
