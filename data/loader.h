@@ -40,6 +40,11 @@ struct Batch {
 };
 
 struct LoaderOptions {
+  // A constructor rather than an aggregate, so that {shuffle, drop_last, seed} still reads as before and compiles
+  // without -Wmissing-field-initializers warnings now that there is a shard too.
+  LoaderOptions(bool shuffle_ = true, bool drop_last_ = false, std::optional<std::uint64_t> seed_ = std::nullopt,
+                Shard shard_ = {})
+      : shuffle(shuffle_), drop_last(drop_last_), seed(seed_), shard(shard_) {}
   bool shuffle = true;                // a new random order each epoch; false: rows in data set order
   bool drop_last = false;             // skip a last batch smaller than batch_size
   std::optional<std::uint64_t> seed;  // default: drawn from ad::generator()

@@ -184,9 +184,19 @@ template <class T>
 void DistributedDataParallel<T>::launch_ready_buckets() {
   while (next_launch_ < buckets_.size() && buckets_[next_launch_]->pending == 0) {
     Bucket& k = *buckets_[next_launch_];
-    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, k.buffer.data(), static_cast<int>(k.buffer.size()), mpi_type<T>(), MPI_SUM,
-                             MPI_COMM_WORLD, &k.request),
-              "MPI_Iallreduce");
+    if (next_launch_ + 1 == buckets_.size() || !options_.overlap()) {
+      // The last bucket: nothing of backward is left to overlap it with, so the blocking allreduce (OpenMPI's tuned
+      // algorithms rather than libnbc's schedule).
+      const double t0 = now();
+      check_mpi(MPI_Allreduce(MPI_IN_PLACE, k.buffer.data(), static_cast<int>(k.buffer.size()), mpi_type<T>(), MPI_SUM,
+                              MPI_COMM_WORLD),
+                "MPI_Allreduce");
+      stats_.wait_seconds += now() - t0;
+    } else {
+      check_mpi(MPI_Iallreduce(MPI_IN_PLACE, k.buffer.data(), static_cast<int>(k.buffer.size()), mpi_type<T>(), MPI_SUM,
+                               MPI_COMM_WORLD, &k.request),
+                "MPI_Iallreduce");
+    }
     ++stats_.allreduces;
     ++next_launch_;
   }

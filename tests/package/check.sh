@@ -10,7 +10,7 @@
 set -euo pipefail
 mode=$1 src=$(cd "$2" && pwd) build=$(cd "$3" && pwd)
 work="$build/package-$mode"
-rm -rf "$work/prefix" "$work/consumer" "$work/consumer-build"
+rm -rf "$work/prefix" "$work/consumer" "$work/consumer-build" "$work/consumer-dist" "$work/consumer-dist-build"
 mkdir -p "$work/consumer"
 jobs=$(nproc)
 snippet() { cmake -DREADME="$src/README.md" -DNAME="$1" -DOUT="$2" -P "$src/cmake/readme_snippet.cmake"; }
@@ -48,6 +48,17 @@ case "$mode" in
       [ -e "$libdir/libad_nn.so.0.2.0" ] || { echo "libad_nn.so.0.2.0 was not installed"; exit 1; }
     fi
     no_project_flags
+
+    if [ -e "$prefix/include/autodiff_cpp/dist/ddp.h" ] && command -v mpirun >/dev/null; then
+      echo "== ad::dist: a data-parallel program, find_package + target_link_libraries(app PRIVATE ad::dist), mpirun -np 2"
+      mkdir -p "$work/consumer-dist"
+      cp "$src/tests/package/dist_main.cpp" "$work/consumer-dist/main.cpp"
+      sed 's/ad::nn ad::optim/ad::dist ad::nn ad::optim/' "$work/consumer/CMakeLists.txt" >"$work/consumer-dist/CMakeLists.txt"
+      cmake -S "$work/consumer-dist" -B "$work/consumer-dist-build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+      cmake --build "$work/consumer-dist-build" >/dev/null
+      OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+        timeout 120 mpirun -np 2 --oversubscribe "$work/consumer-dist-build/app"
+    fi
 
     echo "== pkg-config, the README's compile line"
     snippet consumer-pkg-config "$work/pkg-config.sh"
