@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
                            "convolutional network, reports the test accuracy and confusion matrix, and draws the "
                            "first-layer filters and feature maps.");
   examples::add_training_options(args, o, /*with_hidden=*/false);
+  examples::add_distributed_option(args, o);
   args.add_choice("net", &net_name, {"mnist", "lenet5"},
                   "network: mnist (PyTorch's MNIST example: conv32, conv64, pool, 128) or lenet5");
   args.add_choice("dataset", &dataset, {"fashion", "mnist"}, "which data set");

@@ -263,20 +263,23 @@ if [[ $long == 0 ]]; then
   # Data-parallel training: two ranks under mpirun train, and only rank 0 prints its RESULT and writes the files
   # (AD_SMOKE_MPI=1: the examples were built with MPI); without MPI, --distributed is a clear error.
   if [[ "${AD_SMOKE_MPI:-0}" == 1 ]]; then
-    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 300 mpirun -np 2 --oversubscribe \
-      "$bin/mnist" --distributed --dataset mnist --data-dir "$tmp/idx" --train-limit 300 --test-limit 100 --epochs 2 \
-      --out "$tmp/mnist:dist" >"$tmp/mnist:dist.log" 2>&1
-    status=$?
-    checks=$((checks + 1))
-    if [[ $status -ne 0 ]]; then
-      fail "mpirun -np 2 mnist --distributed exited with status $status:"
-      tail -n 20 "$tmp/mnist:dist.log" | sed 's/^/    /'
-    elif [[ $(grep -c '^RESULT ' "$tmp/mnist:dist.log") -ne 1 ]]; then
-      fail "mpirun -np 2 mnist --distributed printed $(grep -c '^RESULT ' "$tmp/mnist:dist.log") RESULT lines (rank 0 only: 1)"
-    else
-      echo "ok   mnist:dist (mpirun -np 2): $(grep '^RESULT ' "$tmp/mnist:dist.log")"
-      check_outputs mnist:dist loss.svg accuracy.svg confusion.svg
-    fi
+    for program in mnist cnn; do
+      name="$program:dist"
+      OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 300 mpirun -np 2 --oversubscribe \
+        "$bin/$program" --distributed --dataset mnist --data-dir "$tmp/idx" --train-limit 300 --test-limit 100 \
+        --batch-size 32 --epochs 2 --out "$tmp/$name" >"$tmp/$name.log" 2>&1
+      status=$?
+      checks=$((checks + 1))
+      if [[ $status -ne 0 ]]; then
+        fail "mpirun -np 2 $program --distributed exited with status $status:"
+        tail -n 20 "$tmp/$name.log" | sed 's/^/    /'
+      elif [[ $(grep -c '^RESULT ' "$tmp/$name.log") -ne 1 ]]; then
+        fail "mpirun -np 2 $program --distributed printed $(grep -c '^RESULT ' "$tmp/$name.log") RESULT lines (rank 0 only: 1)"
+      else
+        echo "ok   $name (mpirun -np 2): $(grep '^RESULT ' "$tmp/$name.log")"
+        check_outputs "$name" loss.svg accuracy.svg confusion.svg
+      fi
+    done
   else
     expect_status 1 "mnist --distributed without MPI" "$bin/mnist" --distributed --dataset mnist --data-dir "$tmp/idx" \
       --epochs 1 --out "$tmp/x"
