@@ -11,6 +11,7 @@
 # Usage: bench/run_cnn.sh [build_dir=build] [rounds=5]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+median=$(cat "$here/median.awk")  # the awk function median(a, n)
 build=${1:-$here/../build}
 rounds=${2:-5}
 /usr/bin/python3 -c "import torch" 2>/dev/null || { echo "PyTorch is needed: apt-get install python3-torch" >&2; exit 2; }
@@ -28,9 +29,7 @@ done
 echo
 echo "| one training step, batch 64 | ours 1 thread ms | ours 2 threads ms | PyTorch 1 thread ms | PyTorch 2 threads ms | PyTorch best / ours best |"
 echo "|---|---|---|---|---|---|"
-awk '
-  function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-                                     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+awk "$median"'
   { ms[$1, $2, $3] = $4; rounds[$1] = 1 }
   END {
     n = 0

@@ -9,6 +9,7 @@
 # Usage: bench/run_ddp.sh [build_dir=build] [rounds=5]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+median=$(cat "$here/median.awk")  # the awk function median(a, n)
 build=${1:-$here/../build}
 rounds=${2:-5}
 [[ -x "$build/bench/ddp_step" ]] || { echo "$build/bench/ddp_step is missing: configure with MPI (scripts/install-deps.sh)" >&2; exit 2; }
@@ -28,9 +29,7 @@ done
 echo
 echo "| config | global batch | 1 process, 1 thread: ms (samples/s) | 1 process, 2 threads | 2 ranks x 1 thread | 2 ranks / 1x1 | 2 ranks / 1x2 | 2 ranks: compute ms | exposed ms | allreduce alone ms | hidden |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
-awk '
-  function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-                                     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+awk "$median"'
   { k = $2 SUBSEP $3; n[k]++; step[k, n[k]] = $4; if ($2 == "p2t1") { comp[$3, n[k]] = $5; expo[$3, n[k]] = $6; alone[$3, n[k]] = $7 } }
   END {
     split("b c cnn", configs, " "); batch["b"] = 128; batch["c"] = 256; batch["cnn"] = 64

@@ -8,6 +8,7 @@
 # Usage: bench/run_pinn.sh [build_dir=build] [rounds=5]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+median=$(cat "$here/median.awk")  # the awk function median(a, n)
 build=${1:-$here/../build}
 rounds=${2:-5}
 /usr/bin/python3 -c "import torch" 2>/dev/null || { echo "PyTorch is needed: apt-get install python3-torch" >&2; exit 2; }
@@ -30,9 +31,7 @@ echo
 echo "| problem | ours ms | PyTorch 1 thread ms | PyTorch 2 threads ms | PyTorch best / ours | fastest evaluation: ours, PyTorch (ratio) | ours GEMM GFLOP/s |"
 echo "|---|---|---|---|---|---|---|"
 for p in poisson burgers; do
-  awk -v p="$p" '
-    function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-                                       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  awk -v p="$p" "$median"'
     $3 == p {
       ms[$1, $2] = $4; if ($2 == "ours") gf[$1] = $5; rounds[$1] = 1
       k = $2 == "ours" ? "ours" : "torch"

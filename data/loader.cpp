@@ -83,14 +83,19 @@ Batch DataLoader::batch(std::size_t i) const {
   const std::size_t begin = i * batch_size_;
   const std::vector<std::size_t>& rows = this->rows();
   const std::size_t end = std::min(begin + batch_size_, rows.size());
+  return batch_of(data_, std::vector<std::size_t>(rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                  rows.begin() + static_cast<std::ptrdiff_t>(end)));
+}
+
+Batch batch_of(const Dataset& data, std::vector<std::size_t> indices) {
   Batch b;
-  b.indices.assign(rows.begin() + static_cast<std::ptrdiff_t>(begin), rows.begin() + static_cast<std::ptrdiff_t>(end));
-  b.X = data_.rows(b.indices);  // float rows from either storage
-  if (data_.has_labels()) {
+  b.indices = std::move(indices);
+  b.X = data.rows(b.indices);  // float rows from either storage
+  if (data.has_labels()) {
     b.labels.reserve(b.indices.size());
-    for (std::size_t r : b.indices) b.labels.push_back(data_.labels[r]);
+    for (std::size_t r : b.indices) b.labels.push_back(data.labels[r]);
   }
-  if (data_.has_targets()) b.y = gather_rows(data_.y, b.indices);
+  if (data.has_targets()) b.y = gather_rows(data.y, b.indices);
   return b;
 }
 

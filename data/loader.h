@@ -39,6 +39,9 @@ struct Batch {
   std::size_t size() const { return indices.size(); }
 };
 
+// The batch of rows `indices` of `data` (X gathered as float rows, labels and targets when the data set has them).
+Batch batch_of(const Dataset& data, std::vector<std::size_t> indices);
+
 struct LoaderOptions {
   // A constructor rather than an aggregate, so that {shuffle, drop_last, seed} still reads as before and compiles
   // without -Wmissing-field-initializers warnings now that there is a shard too.

@@ -100,33 +100,20 @@ void finalize() {
 
 bool is_initialized() { return mpi_running(); }
 
-int rank() {
-  require_running("ad::dist::rank");
-  int r = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &r);
-  return r;
+namespace {
+// MPI_Comm_rank or MPI_Comm_size of a communicator, once MPI runs.
+int query(int (*fn)(MPI_Comm, int*), MPI_Comm comm, const char* who) {
+  require_running(who);
+  int v = 0;
+  fn(comm, &v);
+  return v;
 }
+}  // namespace
 
-int world_size() {
-  require_running("ad::dist::world_size");
-  int n = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &n);
-  return n;
-}
-
-int local_rank() {
-  require_running("ad::dist::local_rank");
-  int r = 0;
-  MPI_Comm_rank(g_local, &r);
-  return r;
-}
-
-int local_size() {
-  require_running("ad::dist::local_size");
-  int n = 1;
-  MPI_Comm_size(g_local, &n);
-  return n;
-}
+int rank() { return query(MPI_Comm_rank, MPI_COMM_WORLD, "ad::dist::rank"); }
+int world_size() { return query(MPI_Comm_size, MPI_COMM_WORLD, "ad::dist::world_size"); }
+int local_rank() { return query(MPI_Comm_rank, g_local, "ad::dist::local_rank"); }
+int local_size() { return query(MPI_Comm_size, g_local, "ad::dist::local_size"); }
 
 std::string where() {
   if (!mpi_running()) return "rank ? (MPI not running)";

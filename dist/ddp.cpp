@@ -71,10 +71,8 @@ DistributedDataParallel<T>::DistributedDataParallel(nn::Module<T>& module, Distr
     // Every rank starts from rank 0's model.
     NoGradGuard g;
     for (auto& t : module_.parameters()) dist::broadcast(t, 0);
-    for (auto& [name, t] : module_.named_buffers()) {
-      TensorT<T> b = t;
-      dist::broadcast(b, 0);
-    }
+    for (const auto& [name, t] : module_.named_buffers()) buffers_.push_back(t);
+    for (auto& b : buffers_) dist::broadcast(b, 0);
   }
   // Buckets in reverse registration order: backward finishes the last layers' gradients first.
   for (const auto& [name, t] : module_.named_parameters())
@@ -148,10 +146,7 @@ template <class T>
 void DistributedDataParallel<T>::before_forward() {
   if (!options_.broadcast_buffers() || world_ == 1 || !module_.is_training()) return;
   NoGradGuard g;
-  for (auto& [name, t] : module_.named_buffers()) {
-    TensorT<T> b = t;
-    dist::broadcast(b, 0);
-  }
+  for (auto& b : buffers_) dist::broadcast(b, 0);
 }
 
 template <class T>
@@ -219,8 +214,10 @@ void DistributedDataParallel<T>::wait_and_write_back() {
   const double t1 = now();
   const T n = static_cast<T>(world_);
   for (Param& p : params_) {
+    TensorT<T> grad = p.tensor.grad();
+    if (!grad.defined()) continue;  // none in this pass (finish_gradients reports it)
     const T* src = buckets_[p.bucket]->buffer.data() + p.offset;
-    T* g = p.tensor.grad().mutable_data();
+    T* g = grad.mutable_data();
     for (std::size_t j = 0; j < p.tensor.numel(); ++j) g[j] = src[j] / n;
   }
   stats_.wait_seconds += t1 - t0;
@@ -236,7 +233,7 @@ template <class T>
 void DistributedDataParallel<T>::finish_gradients() {
   if (ready_params_ == 0) return;  // averaged when the last bucket started (or no backward since the last step)
   // Some parameters got no gradient in this pass. Every rank ran the same graph, so all are here: complete the
-  // transfers with zeros for them (the ranks stay in step), then report the first.
+  // transfers with zeros for them (the ranks stay in step and the pass ends as usual), then report the first.
   std::string missing;
   for (std::size_t i = 0; i < params_.size(); ++i)
     if (!param_ready_[i]) {
@@ -245,17 +242,7 @@ void DistributedDataParallel<T>::finish_gradients() {
       std::fill_n(k.buffer.data() + params_[i].offset, params_[i].tensor.numel(), T(0));
       --k.pending;
     }
-  while (next_launch_ < buckets_.size()) {
-    Bucket& k = *buckets_[next_launch_++];
-    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, k.buffer.data(), static_cast<int>(k.buffer.size()), mpi_type<T>(), MPI_SUM,
-                             MPI_COMM_WORLD, &k.request),
-              "MPI_Iallreduce");
-  }
-  for (auto& k : buckets_) check_mpi(MPI_Wait(&k->request, MPI_STATUS_IGNORE), "MPI_Wait");
-  for (auto& k : buckets_) k->pending = k->params.size();
-  std::fill(param_ready_.begin(), param_ready_.end(), false);
-  ready_params_ = 0;
-  next_launch_ = 0;
+  launch_ready_buckets();  // every bucket is complete now: starts the rest, waits, writes back, resets
   throw GraphError(where() + ": DistributedDataParallel: parameter '" + missing +
                    "' received no gradient in this backward pass (every parameter that requires grad must take part "
                    "in every backward pass; freeze unused ones with requires_grad_(false) before wrapping the model)");

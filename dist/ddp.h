@@ -113,6 +113,7 @@ class DistributedDataParallel : public train::DataParallel {
   DistributedDataParallelOptions options_;
   std::size_t rank_ = 0, world_ = 1;
   std::vector<Param> params_;
+  std::vector<TensorT<T>> buffers_;  // the module's buffers (BatchNorm's running statistics), for broadcast_buffers
   std::vector<std::unique_ptr<Bucket>> buckets_;
   std::vector<RemovableHandle> hooks_;
   std::size_t next_launch_ = 0;   // buckets start in this order on every rank

@@ -214,13 +214,10 @@ std::vector<double> evaluation_sums(nn::Module<float>& model, const Objective& o
   std::vector<std::size_t> rows;
   for (std::size_t i = first; i < data.size(); i += step) rows.push_back(i);
   for (std::size_t start = 0; start < rows.size(); start += batch_size) {
-    data::Batch b;
-    b.indices.assign(rows.begin() + static_cast<std::ptrdiff_t>(start),
-                     rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), start + batch_size)));
-    b.X = data.rows(b.indices);
-    if (data.has_labels())
-      for (std::size_t r : b.indices) b.labels.push_back(data.labels[r]);
-    if (data.has_targets()) b.y = data::gather_rows(data.y, b.indices);
+    const data::Batch b = data::batch_of(
+        data, std::vector<std::size_t>(
+                  rows.begin() + static_cast<std::ptrdiff_t>(start),
+                  rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), start + batch_size))));
     const Tensor out = model(b.X);
     const double w = static_cast<double>(b.size());
     sums[0] += w * static_cast<double>(objective.loss(out, b).item());
